@@ -1,0 +1,27 @@
+import chokidar, { type FSWatcher } from 'chokidar';
+
+/**
+ * Idle workers wait on one small file that every enqueue touches (Postfix's trigger, not
+ * a watch on pending/): chokidar answers any change in a watched folder by listing it
+ * again with a stat per entry, which at 100k pending files would cost more than the
+ * claims. Events are a hint only; they get lost (inotify overflow, network filesystems,
+ * Docker Desktop volumes), so the worker's jittered rescan is what guarantees progress,
+ * and `poll` swaps inotify for stat polling where events never arrive.
+ */
+export function watchDoorbell(
+  file: string,
+  onRing: () => void,
+  opts: { poll?: boolean; pollIntervalMs?: number; onError?: (err: unknown) => void } = {},
+): FSWatcher {
+  const watcher = chokidar.watch(file, {
+    persistent: true,
+    ignoreInitial: true,
+    usePolling: opts.poll ?? false,
+    interval: opts.pollIntervalMs ?? 100,
+    atomic: false,
+  });
+  watcher.on('change', onRing);
+  watcher.on('add', onRing);
+  watcher.on('error', (err) => opts.onError?.(err));
+  return watcher;
+}

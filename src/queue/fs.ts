@@ -1,0 +1,45 @@
+import * as nodeFs from 'node:fs';
+
+/**
+ * Every filesystem call the queue makes goes through this interface, so tests can inject
+ * EXDEV, ENOSPC, EIO or a race at an exact step. Metadata operations are synchronous on
+ * purpose: a rename or utimes costs a few microseconds, and the thread-pool round trip of
+ * fs.promises costs more than the call itself. Only fsync is asynchronous, because durable
+ * enqueue wants many of them in flight at once so the journal commits them together.
+ */
+export interface QueueFs {
+  renameSync(from: string, to: string): void;
+  readFileSync(path: string): Buffer;
+  writeFileSync(path: string, data: string | Uint8Array, options: { flag: string }): void;
+  readdirSync(path: string): string[];
+  statSync(path: string): nodeFs.Stats;
+  utimesSync(path: string, atime: number | Date, mtime: number | Date): void;
+  unlinkSync(path: string): void;
+  mkdirSync(path: string, options: { recursive: true }): void;
+  openSync(path: string, flags: string | number, mode?: number): number;
+  writeSync(fd: number, data: Uint8Array): number;
+  closeSync(fd: number): void;
+  fsync(fd: number): Promise<void>;
+}
+
+export const nodeQueueFs: QueueFs = {
+  renameSync: (from, to) => nodeFs.renameSync(from, to),
+  readFileSync: (path) => nodeFs.readFileSync(path),
+  writeFileSync: (path, data, options) => nodeFs.writeFileSync(path, data, options),
+  readdirSync: (path) => nodeFs.readdirSync(path),
+  statSync: (path) => nodeFs.statSync(path),
+  utimesSync: (path, atime, mtime) => nodeFs.utimesSync(path, atime, mtime),
+  unlinkSync: (path) => nodeFs.unlinkSync(path),
+  mkdirSync: (path, options) => void nodeFs.mkdirSync(path, options),
+  openSync: (path, flags, mode) => nodeFs.openSync(path, flags, mode),
+  writeSync: (fd, data) => nodeFs.writeSync(fd, data),
+  closeSync: (fd) => nodeFs.closeSync(fd),
+  fsync: (fd) =>
+    new Promise<void>((resolve, reject) => nodeFs.fsync(fd, (err) => (err ? reject(err) : resolve()))),
+};
+
+export function errnoCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+export const isMissing = (err: unknown): boolean => errnoCode(err) === 'ENOENT';

@@ -1,0 +1,15 @@
+export { FsQueue, STATES, parseJob, describeFsError } from './queue.js';
+export type { JobState, JobRecord, NewJob, Claim, ClaimOwner, QueueOptions, AttemptError, ReapEntry, StaleInfo, PruneResult } from './queue.js';
+export { Worker } from './worker.js';
+export type { JobHandler, JobContext, WorkerOptions, WorkerSummary } from './worker.js';
+export { QueueError, QueueConfigError, LeaseLostError, PermanentJobError, ShutdownError, isPermanent, messageOf } from './errors.js';
+export { nodeQueueFs, errnoCode } from './fs.js';
+export type { QueueFs } from './fs.js';
+export { backoffDelay, defaultBackoff } from './backoff.js';
+export type { BackoffPolicy } from './backoff.js';
+export { PRIORITIES, pendingName, claimedName, finishedName, parsePendingName, parseClaimedName, parseFinishedName, encodeId, decodeId, sanitizeWorkerId } from './names.js';
+export type { Priority } from './names.js';
+export { readWorkerRecords, defaultWorkerId } from './worker-registry.js';
+export type { WorkerRecord, LiveWorker } from './worker-registry.js';
+export type { QueueLogger } from './logger.js';
+export { silentLogger } from './logger.js';

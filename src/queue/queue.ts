@@ -1,0 +1,918 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
+import { LeaseLostError, QueueConfigError, QueueError, messageOf } from './errors.js';
+import { errnoCode, isMissing, nodeQueueFs, type QueueFs } from './fs.js';
+import {
+  claimedName,
+  finishedName,
+  idFromAnyName,
+  isJobFileName,
+  parseClaimedName,
+  parseFinishedName,
+  parsePendingName,
+  pendingName,
+  type ClaimedName,
+  type PendingName,
+  type Priority,
+  PRIORITIES,
+} from './names.js';
+import { PendingIndex } from './pending-index.js';
+
+export const STATES = ['pending', 'processing', 'completed', 'failed'] as const;
+export type JobState = (typeof STATES)[number];
+
+export interface AttemptError {
+  attempt: number;
+  at: string;
+  message: string;
+  workerId?: string;
+  /** Why the attempt ended: the handler threw, the lease expired, the file was unreadable. */
+  kind: 'error' | 'lease-expired' | 'corrupt';
+  permanent?: boolean;
+}
+
+/** A job as stored: queue fields plus whatever the producer put in (e.g. `filing`). */
+export interface JobRecord {
+  id: string;
+  type: string;
+  priority: Priority;
+  attempts: number;
+  maxAttempts: number;
+  enqueuedAt: string;
+  batchId?: string;
+  options?: Record<string, unknown>;
+  result?: unknown;
+  error?: string;
+  errors?: AttemptError[];
+  completedAt?: string;
+  failedAt?: string;
+  workerId?: string;
+  [field: string]: unknown;
+}
+
+export interface NewJob {
+  id: string;
+  type: string;
+  priority?: Priority;
+  maxAttempts?: number;
+  batchId?: string;
+  /** Run no earlier than this many ms from now. */
+  delayMs?: number;
+  options?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+export interface Claim {
+  job: JobRecord;
+  /** The owned file name in processing/: the fencing token. */
+  name: string;
+  attempt: number;
+  parsed: ClaimedName;
+}
+
+export interface ClaimOwner {
+  workerId: string;
+  nonce: string;
+}
+
+export interface QueueOptions {
+  dir: string;
+  fs?: QueueFs;
+  /** Clock for due times and record stamps; staleness never uses it (see probeNow). */
+  now?: () => number;
+  random?: () => number;
+  backoff?: BackoffPolicy;
+  /** fsync job files and pending/ on enqueue (the only step at-least-once needs durable). */
+  durable?: boolean;
+  defaultMaxAttempts?: number;
+  /** How many due candidates a claimer picks among at random. */
+  claimSpread?: number;
+  /** A view older than this is refreshed from a listing before the worker goes idle. */
+  rescanMs?: number;
+}
+
+export interface ReapEntry {
+  id: string;
+  name: string;
+  workerId: string;
+  attempt: number;
+  maxAttempts: number;
+  staleForMs: number;
+  to: 'pending' | 'failed' | 'quarantined';
+}
+
+export interface StaleInfo {
+  id: string;
+  name: string;
+  workerId: string;
+  attempt: number;
+  ageMs: number;
+  stale: boolean;
+}
+
+export interface PruneResult {
+  removed: number;
+  archived: number;
+  kept: number;
+}
+
+/** Rewrites into pending/ land this far in the future at least, so no claimer can take
+ *  the file between the fencing rename and the content rename (see moveAndRewrite). */
+const MIN_REWRITE_DELAY_MS = 200;
+const ENQUEUE_CHUNK = 256;
+const TMP_MAX_AGE_MS = 60 * 60_000;
+
+export class FsQueue {
+  readonly dir: string;
+  readonly fs: QueueFs;
+  readonly now: () => number;
+  private readonly random: () => number;
+  private readonly backoff: BackoffPolicy;
+  readonly durable: boolean;
+  readonly defaultMaxAttempts: number;
+  private readonly claimSpread: number;
+  private readonly rescanMs: number;
+  readonly index = new PendingIndex();
+  private indexDirty = true;
+  private tmpCounter = 0;
+  private readonly tmpPrefix = `${process.pid}.${randomBytes(3).toString('hex')}`;
+
+  constructor(opts: QueueOptions) {
+    this.dir = path.resolve(opts.dir);
+    this.fs = opts.fs ?? nodeQueueFs;
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.backoff = opts.backoff ?? defaultBackoff;
+    this.durable = opts.durable ?? true;
+    this.defaultMaxAttempts = opts.defaultMaxAttempts ?? 3;
+    this.claimSpread = opts.claimSpread ?? 8;
+    this.rescanMs = opts.rescanMs ?? 2_000;
+  }
+
+  stateDir(state: JobState | 'tmp' | 'meta'): string {
+    return path.join(this.dir, state);
+  }
+
+  get workersDir(): string {
+    return path.join(this.dir, 'meta', 'workers');
+  }
+
+  get doorbellPath(): string {
+    return path.join(this.dir, 'meta', 'doorbell');
+  }
+
+  /**
+   * Creates the folders and refuses a layout where a rename would not be atomic: every
+   * state folder must sit on the filesystem of the queue root (st_dev), and be writable.
+   */
+  init(): this {
+    const dirs = [...STATES, 'tmp', 'meta'].map((s) => path.join(this.dir, s));
+    dirs.push(this.workersDir);
+    for (const d of dirs) {
+      try {
+        this.fs.mkdirSync(d, { recursive: true });
+      } catch (err) {
+        throw new QueueConfigError(`cannot create queue folder ${d}: ${describeFsError(err)}`);
+      }
+    }
+    const devices = new Map<number, string>();
+    for (const d of dirs) {
+      let dev: number;
+      try {
+        dev = this.fs.statSync(d).dev;
+      } catch (err) {
+        throw new QueueConfigError(`cannot read queue folder ${d}: ${describeFsError(err)}`);
+      }
+      devices.set(dev, d);
+    }
+    if (devices.size > 1) {
+      throw new QueueConfigError(
+        `queue folders are on different filesystems (${[...devices.values()].join(', ')}): a rename between them is not atomic; mount the whole queue folder as one volume`,
+      );
+    }
+    const probe = path.join(this.dir, 'tmp', `.writable.${this.tmpPrefix}`);
+    try {
+      this.fs.writeFileSync(probe, 'ok', { flag: 'w' });
+      this.fs.unlinkSync(probe);
+    } catch (err) {
+      throw new QueueConfigError(`queue folder ${this.dir} is not writable: ${describeFsError(err)}`);
+    }
+    try {
+      this.fs.writeFileSync(this.doorbellPath, '', { flag: 'a' });
+    } catch (err) {
+      throw new QueueConfigError(`cannot create ${this.doorbellPath}: ${describeFsError(err)}`);
+    }
+    return this;
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  async enqueue(job: NewJob, opts: { durable?: boolean } = {}): Promise<JobRecord> {
+    const [rec] = await this.enqueueBatch([job], opts);
+    return rec as JobRecord;
+  }
+
+  /**
+   * Each job is written under tmp/ (O_EXCL), then renamed into pending/, so no reader
+   * ever sees half a job. Durable mode fsyncs every file of a chunk at once (they run in
+   * parallel in the thread pool and the journal commits them together), then the folder
+   * once per chunk: durability for the price of a few fsyncs, not one per job.
+   */
+  async enqueueBatch(jobs: NewJob[], opts: { durable?: boolean } = {}): Promise<JobRecord[]> {
+    const durable = opts.durable ?? this.durable;
+    const out: JobRecord[] = [];
+    for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
+      const chunk = jobs.slice(start, start + ENQUEUE_CHUNK).map((j) => this.prepare(j));
+      await this.writeChunk(chunk, durable);
+      for (const c of chunk) {
+        const dest = path.join(this.stateDir('pending'), c.name);
+        try {
+          this.fs.renameSync(c.tmp, dest);
+        } catch (err) {
+          for (const rest of chunk.slice(chunk.indexOf(c))) this.unlinkQuietly(rest.tmp);
+          throw new QueueError(
+            `enqueue failed after ${out.length} job(s): rename ${c.tmp} -> ${dest}: ${describeFsError(err)}`,
+          );
+        }
+        this.index.add(c.name);
+        out.push(c.record);
+      }
+      if (durable) await this.fsyncDir(this.stateDir('pending'));
+    }
+    if (out.length > 0) this.ringDoorbell();
+    return out;
+  }
+
+  private prepare(job: NewJob): { record: JobRecord; name: string; tmp: string; bytes: Buffer } {
+    if (typeof job.id !== 'string' || job.id.length === 0) throw new QueueError('a job needs a non-empty string id');
+    if (typeof job.type !== 'string' || job.type.length === 0) throw new QueueError(`job ${job.id}: a job needs a type`);
+    const priority = job.priority ?? 'normal';
+    if (!PRIORITIES.includes(priority)) throw new QueueError(`job ${job.id}: unknown priority ${String(priority)}`);
+    const maxAttempts = job.maxAttempts ?? this.defaultMaxAttempts;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+      throw new QueueError(`job ${job.id}: maxAttempts must be a whole number >= 1`);
+    }
+    const { delayMs, ...fields } = job;
+    const now = this.now();
+    const record: JobRecord = {
+      ...fields,
+      id: job.id,
+      type: job.type,
+      priority,
+      attempts: 0,
+      maxAttempts,
+      enqueuedAt: new Date(now).toISOString(),
+    };
+    const name = pendingName({ priority, dueMs: now + Math.max(0, delayMs ?? 0), id: job.id, attempts: 0 });
+    return { record, name, tmp: this.tmpPath(), bytes: Buffer.from(JSON.stringify(record)) };
+  }
+
+  private async writeChunk(chunk: { tmp: string; bytes: Buffer }[], durable: boolean): Promise<void> {
+    const fds: number[] = [];
+    try {
+      for (const c of chunk) {
+        const fd = this.fs.openSync(c.tmp, 'wx', 0o644);
+        fds.push(fd);
+        writeAll(this.fs, fd, c.bytes);
+      }
+      if (durable) await Promise.all(fds.map((fd) => this.fs.fsync(fd)));
+    } catch (err) {
+      for (const fd of fds) this.closeQuietly(fd);
+      for (const c of chunk) this.unlinkQuietly(c.tmp);
+      throw new QueueError(`enqueue failed, nothing was queued from this chunk: ${describeFsError(err)}`);
+    }
+    for (const fd of fds) this.closeQuietly(fd);
+  }
+
+  private async fsyncDir(dir: string): Promise<void> {
+    const fd = this.fs.openSync(dir, 'r');
+    try {
+      await this.fs.fsync(fd);
+    } finally {
+      this.closeQuietly(fd);
+    }
+  }
+
+  /** Wakes idle workers (they watch this one small file rather than a huge folder). */
+  ringDoorbell(): void {
+    const t = new Date(this.now());
+    try {
+      this.fs.utimesSync(this.doorbellPath, t, t);
+    } catch {
+      // A missed ring only delays the wake-up until the next rescan.
+    }
+  }
+
+  // ---------------------------------------------------------------- claim
+
+  /** Marks the view stale so the next claim that finds nothing lists pending/ again. */
+  markDirty(): void {
+    this.indexDirty = true;
+  }
+
+  refreshIndex(): void {
+    let listing: string[];
+    try {
+      listing = this.fs.readdirSync(this.stateDir('pending'));
+    } catch (err) {
+      throw new QueueError(`cannot list ${this.stateDir('pending')}: ${describeFsError(err)}`);
+    }
+    this.index.reset(listing.filter(isJobFileName), this.now());
+    this.indexDirty = false;
+  }
+
+  /** When the earliest not-yet-due job becomes due, as far as the view knows. */
+  nextDueMs: number | null = null;
+
+  /**
+   * Takes one due job: rename(pending/N, processing/N~attempt~worker~nonce). Exactly one
+   * contender's rename succeeds; the others get ENOENT and try another candidate. The
+   * pending file is touched first, so the claim carries a fresh mtime from its first
+   * instant in processing/ (rename keeps mtime) and no reaper can see it as stale.
+   */
+  claim(owner: ClaimOwner): Claim | null {
+    let refreshed = false;
+    for (;;) {
+      const now = this.now();
+      const pick = this.index.pick(now, this.claimSpread, this.random);
+      if (pick.name === null) {
+        this.nextDueMs = pick.nextDueMs;
+        const viewIsOld = now - this.index.refreshedAt >= this.rescanMs;
+        if (refreshed || (!this.indexDirty && !viewIsOld)) return null;
+        this.refreshIndex();
+        refreshed = true;
+        continue;
+      }
+      const name = pick.name;
+      this.index.remove(name);
+      const parsed = parsePendingName(name);
+      const src = path.join(this.stateDir('pending'), name);
+      if (!parsed) {
+        this.quarantineQuietly(src, name, 'the file name does not follow the queue naming scheme');
+        continue;
+      }
+      const t = new Date(now);
+      try {
+        this.fs.utimesSync(src, t, t);
+      } catch (err) {
+        if (isMissing(err)) continue;
+        throw new QueueError(`claim: touch ${src}: ${describeFsError(err)}`);
+      }
+      const owned = claimedName(parsed, owner.workerId, owner.nonce);
+      const dest = path.join(this.stateDir('processing'), owned);
+      try {
+        this.fs.renameSync(src, dest);
+      } catch (err) {
+        if (isMissing(err)) continue;
+        throw new QueueError(`claim: rename ${src}: ${describeFsError(err)}`);
+      }
+      const claimed = parseClaimedName(owned) as ClaimedName;
+      const job = this.readClaimed(dest, owned, claimed);
+      if (job) return { job, name: owned, attempt: claimed.attempt, parsed: claimed };
+    }
+  }
+
+  private readClaimed(file: string, name: string, parsed: ClaimedName): JobRecord | null {
+    let raw: Buffer;
+    try {
+      raw = this.fs.readFileSync(file);
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw new QueueError(`claim: read ${file}: ${describeFsError(err)}`);
+    }
+    const job = parseJob(raw);
+    if (typeof job === 'string') {
+      this.quarantineQuietly(file, name, job, raw);
+      return null;
+    }
+    const { result: _r, error: _e, completedAt: _c, failedAt: _f, ...clean } = job;
+    return { ...clean, id: parsed.id, priority: parsed.priority, attempts: parsed.attempt };
+  }
+
+  // ---------------------------------------------------------------- lease
+
+  processingPath(claim: Claim): string {
+    return path.join(this.stateDir('processing'), claim.name);
+  }
+
+  /** Heartbeat. ENOENT means the claim was taken over: the caller must abort and publish nothing. */
+  touch(claim: Claim): void {
+    const t = new Date(this.now());
+    try {
+      this.fs.utimesSync(this.processingPath(claim), t, t);
+    } catch (err) {
+      if (isMissing(err)) throw new LeaseLostError(claim.job.id);
+      throw new QueueError(`heartbeat on ${claim.job.id}: ${describeFsError(err)}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- finish
+
+  complete(claim: Claim, result: unknown, workerId?: string): JobRecord {
+    const record: JobRecord = {
+      ...claim.job,
+      attempts: claim.attempt,
+      result: result ?? null,
+      completedAt: new Date(this.now()).toISOString(),
+      ...(workerId ? { workerId } : {}),
+    };
+    const dest = path.join(this.stateDir('completed'), finishedName(claim.job.id));
+    if (!this.moveAndRewrite(this.processingPath(claim), dest, record)) throw new LeaseLostError(claim.job.id);
+    return record;
+  }
+
+  /**
+   * Records the attempt's error and either schedules a retry (pending/, due after a capped
+   * exponential backoff with jitter) or, when permanent or out of attempts, ends in failed/.
+   */
+  fail(
+    claim: Claim,
+    err: unknown,
+    opts: { permanent?: boolean; workerId?: string } = {},
+  ): { to: 'pending' | 'failed'; record: JobRecord; retryAtMs?: number } {
+    const now = this.now();
+    const entry: AttemptError = {
+      attempt: claim.attempt,
+      at: new Date(now).toISOString(),
+      message: messageOf(err),
+      kind: 'error',
+      ...(opts.workerId ? { workerId: opts.workerId } : {}),
+      ...(opts.permanent ? { permanent: true } : {}),
+    };
+    return this.endAttempt(this.processingPath(claim), claim.job, claim.parsed, entry, opts.permanent === true, now);
+  }
+
+  private endAttempt(
+    from: string,
+    job: JobRecord,
+    parsed: ClaimedName,
+    entry: AttemptError,
+    permanent: boolean,
+    now: number,
+  ): { to: 'pending' | 'failed'; record: JobRecord; retryAtMs?: number } {
+    const errors = [...(Array.isArray(job.errors) ? job.errors : []), entry];
+    const maxAttempts = job.maxAttempts ?? this.defaultMaxAttempts;
+    if (permanent || parsed.attempt >= maxAttempts) {
+      const record: JobRecord = {
+        ...job,
+        attempts: parsed.attempt,
+        error: entry.message,
+        errors,
+        failedAt: new Date(now).toISOString(),
+      };
+      const dest = path.join(this.stateDir('failed'), finishedName(job.id));
+      if (!this.moveAndRewrite(from, dest, record)) throw new LeaseLostError(job.id);
+      return { to: 'failed', record };
+    }
+    const retryAtMs = now + Math.max(MIN_REWRITE_DELAY_MS, backoffDelay(parsed.attempt, this.backoff, this.random));
+    const record: JobRecord = { ...job, attempts: parsed.attempt, error: entry.message, errors };
+    const dest = path.join(
+      this.stateDir('pending'),
+      pendingName({ priority: parsed.priority, dueMs: retryAtMs, id: job.id, attempts: parsed.attempt }),
+    );
+    if (!this.moveAndRewrite(from, dest, record)) throw new LeaseLostError(job.id);
+    return { to: 'pending', record, retryAtMs };
+  }
+
+  /**
+   * Hands a claim back untouched (shutdown): one rename, attempt uncounted, due at once.
+   * No content rewrite, so a claimer may take it the instant it lands.
+   */
+  release(claim: Claim): boolean {
+    const back: PendingName = { ...claim.parsed, attempts: claim.attempt - 1 };
+    try {
+      this.fs.renameSync(this.processingPath(claim), path.join(this.stateDir('pending'), pendingName(back)));
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw new QueueError(`hand back ${claim.job.id}: ${describeFsError(err)}`);
+    }
+    this.ringDoorbell();
+    return true;
+  }
+
+  /**
+   * The fencing rename first: only the owner of `from` can move it, so ENOENT there means
+   * the lease was lost and nothing is published (returns false). Then the new content
+   * replaces the moved file by a second rename. Between the two, the file sits at its
+   * destination with its old content; that is safe because no one else acts on it there:
+   * completed/ and failed/ are only read, and a pending/ destination is due no sooner than
+   * MIN_REWRITE_DELAY_MS. A crash between the two leaves the job in the right state with
+   * the previous content (a completed job without its result summary): never lost, never
+   * in two states.
+   */
+  private moveAndRewrite(from: string, to: string, content: object): boolean {
+    const tmp = this.tmpPath();
+    try {
+      this.fs.writeFileSync(tmp, JSON.stringify(content), { flag: 'wx' });
+    } catch (err) {
+      this.unlinkQuietly(tmp);
+      throw new QueueError(`cannot write ${path.basename(to)} (job left where it was): ${describeFsError(err)}`);
+    }
+    try {
+      this.fs.renameSync(from, to);
+    } catch (err) {
+      this.unlinkQuietly(tmp);
+      if (isMissing(err)) return false;
+      throw new QueueError(`rename ${from} -> ${to} (job left where it was): ${describeFsError(err)}`);
+    }
+    try {
+      this.fs.renameSync(tmp, to);
+    } catch (err) {
+      this.unlinkQuietly(tmp);
+      throw new QueueError(
+        `job moved to ${to} but its record could not be updated: ${describeFsError(err)}`,
+      );
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- reap
+
+  /**
+   * The filesystem's own clock, read from a file touched in the queue: claims are compared
+   * against it, not against this process's clock, so containers whose clocks disagree (or
+   * a network filesystem with its server's clock) still agree on what is stale.
+   */
+  probeNow(): number {
+    const probe = path.join(this.dir, 'meta', 'probe');
+    try {
+      this.fs.writeFileSync(probe, String(process.pid), { flag: 'w' });
+      return this.fs.statSync(probe).mtimeMs;
+    } catch (err) {
+      throw new QueueError(`cannot touch ${probe}: ${describeFsError(err)}`);
+    }
+  }
+
+  /** Claims in processing/, with their age against the probe clock. */
+  listClaims(staleAfterMs: number, probeNow = this.probeNow()): StaleInfo[] {
+    const out: StaleInfo[] = [];
+    for (const name of this.listState('processing')) {
+      let mtime: number;
+      try {
+        mtime = this.fs.statSync(path.join(this.stateDir('processing'), name)).mtimeMs;
+      } catch (err) {
+        if (isMissing(err)) continue;
+        throw new QueueError(`stat ${name}: ${describeFsError(err)}`);
+      }
+      const parsed = parseClaimedName(name);
+      const ageMs = Math.max(0, probeNow - mtime);
+      out.push({
+        id: parsed?.id ?? idFromAnyName(name),
+        name,
+        workerId: parsed?.worker ?? 'unknown',
+        attempt: parsed?.attempt ?? 1,
+        ageMs,
+        stale: ageMs > staleAfterMs,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Moves every claim whose heartbeat is older than staleAfterMs back to pending/ (the
+   * attempt stays counted; the retry is due after a backoff) or to failed/ once its
+   * attempts are spent. The takeover is a rename of the claimed name, so of several
+   * reapers (or a reaper and a late owner) exactly one wins; the losers see ENOENT.
+   */
+  reap(opts: { staleAfterMs: number; dryRun?: boolean }): ReapEntry[] {
+    const probeNow = this.probeNow();
+    const out: ReapEntry[] = [];
+    for (const info of this.listClaims(opts.staleAfterMs, probeNow)) {
+      if (!info.stale) continue;
+      const file = path.join(this.stateDir('processing'), info.name);
+      let raw: Buffer;
+      try {
+        raw = this.fs.readFileSync(file);
+      } catch (err) {
+        if (isMissing(err)) continue;
+        throw new QueueError(`reap: read ${file}: ${describeFsError(err)}`);
+      }
+      const job = parseJob(raw);
+      const parsed = parseClaimedName(info.name) ?? fallbackClaim(info.name);
+      if (typeof job === 'string') {
+        if (!opts.dryRun) this.quarantineQuietly(file, info.name, job, raw);
+        out.push({ ...entryBase(info), maxAttempts: 0, to: 'quarantined' });
+        continue;
+      }
+      const maxAttempts = job.maxAttempts ?? this.defaultMaxAttempts;
+      const to = parsed.attempt >= maxAttempts ? 'failed' : 'pending';
+      if (!opts.dryRun) {
+        const now = this.now();
+        const entry: AttemptError = {
+          attempt: parsed.attempt,
+          at: new Date(now).toISOString(),
+          message: `worker ${parsed.worker} stopped heartbeating (lease expired after ${Math.round(info.ageMs / 1000)}s); the job was taken back`,
+          kind: 'lease-expired',
+          workerId: parsed.worker,
+        };
+        try {
+          this.endAttempt(file, { ...job, id: parsed.id }, parsed, entry, false, now);
+        } catch (err) {
+          if (err instanceof LeaseLostError) continue; // another reaper, or the owner, won
+          throw err;
+        }
+      }
+      out.push({ ...entryBase(info), maxAttempts, to });
+    }
+    if (!opts.dryRun) {
+      this.sweepTmp(probeNow);
+      this.sweepWorkerRecords(probeNow, Math.max(10 * opts.staleAfterMs, TMP_MAX_AGE_MS));
+    }
+    return out;
+  }
+
+  /** Leftovers of writers killed between write and rename; never jobs (they were never published). */
+  private sweepTmp(probeNow: number): void {
+    this.sweepOld(this.stateDir('tmp'), probeNow, TMP_MAX_AGE_MS);
+  }
+
+  private sweepWorkerRecords(probeNow: number, maxAgeMs: number): void {
+    this.sweepOld(this.workersDir, probeNow, maxAgeMs);
+  }
+
+  private sweepOld(dir: string, probeNow: number, maxAgeMs: number): void {
+    let names: string[];
+    try {
+      names = this.fs.readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = path.join(dir, n);
+      try {
+        if (probeNow - this.fs.statSync(p).mtimeMs > maxAgeMs) this.fs.unlinkSync(p);
+      } catch {
+        // Gone already, or not ours to remove: leave it for the next sweep.
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- quarantine
+
+  /**
+   * A file that is not a job (bad JSON, empty, truncated, wrong shape) goes to failed/
+   * wrapped in a valid record that keeps its bytes, so it is never retried forever and
+   * never deleted. It gets a name of its own so it can never overwrite a real job's record.
+   */
+  quarantine(file: string, name: string, reason: string, raw?: Buffer): string | null {
+    let bytes = raw;
+    if (!bytes) {
+      try {
+        bytes = this.fs.readFileSync(file);
+      } catch (err) {
+        if (isMissing(err)) return null;
+        bytes = Buffer.alloc(0);
+      }
+    }
+    const id = idFromAnyName(name);
+    const now = this.now();
+    const text = bytes.toString('utf8');
+    const keepsText = Buffer.from(text, 'utf8').equals(bytes);
+    const record = {
+      id,
+      type: 'corrupt',
+      priority: 'normal',
+      attempts: 0,
+      maxAttempts: 0,
+      enqueuedAt: new Date(now).toISOString(),
+      error: `unreadable job file ${path.basename(path.dirname(file))}/${name}: ${reason}`,
+      errors: [{ attempt: 0, at: new Date(now).toISOString(), message: reason, kind: 'corrupt' }],
+      failedAt: new Date(now).toISOString(),
+      quarantinedFrom: `${path.basename(path.dirname(file))}/${name}`,
+      ...(keepsText ? { raw: text } : { rawBase64: bytes.toString('base64') }),
+    };
+    const destName = finishedName(`${id}~corrupt~${now}`);
+    const dest = path.join(this.stateDir('failed'), destName);
+    return this.moveAndRewrite(file, dest, record) ? destName : null;
+  }
+
+  private quarantineQuietly(file: string, name: string, reason: string, raw?: Buffer): void {
+    try {
+      this.quarantine(file, name, reason, raw);
+    } catch {
+      // Left in place: the next reap or claim meets it again. Never deleted.
+    }
+  }
+
+  // ---------------------------------------------------------------- listing and admin
+
+  listState(state: JobState): string[] {
+    try {
+      return this.fs.readdirSync(this.stateDir(state)).filter(isJobFileName);
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw new QueueError(`cannot list ${this.stateDir(state)}: ${describeFsError(err)}`);
+    }
+  }
+
+  counts(): Record<JobState, number> {
+    const out = { pending: 0, processing: 0, completed: 0, failed: 0 };
+    for (const s of STATES) out[s] = this.listState(s).length;
+    return out;
+  }
+
+  /** Every job id the queue knows, with the state it was seen in. */
+  knownIds(): Map<string, JobState> {
+    const ids = new Map<string, JobState>();
+    for (const s of STATES) {
+      for (const name of this.listState(s)) {
+        const id =
+          s === 'pending'
+            ? parsePendingName(name)?.id
+            : s === 'processing'
+              ? parseClaimedName(name)?.id
+              : parseFinishedName(name);
+        if (id !== undefined && id !== null) ids.set(id, s);
+      }
+    }
+    return ids;
+  }
+
+  readRecord(state: JobState, name: string): JobRecord | null {
+    try {
+      const job = parseJob(this.fs.readFileSync(path.join(this.stateDir(state), name)));
+      return typeof job === 'string' ? null : job;
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  readFinished(state: 'completed' | 'failed', id: string): JobRecord | null {
+    return this.readRecord(state, finishedName(id));
+  }
+
+  /** The n most recently failed records (newest first). */
+  recentFailures(n: number): JobRecord[] {
+    const withTime: { name: string; mtime: number }[] = [];
+    for (const name of this.listState('failed')) {
+      try {
+        withTime.push({ name, mtime: this.fs.statSync(path.join(this.stateDir('failed'), name)).mtimeMs });
+      } catch {
+        // Moved away while listing.
+      }
+    }
+    withTime.sort((a, b) => b.mtime - a.mtime);
+    const out: JobRecord[] = [];
+    for (const { name } of withTime.slice(0, n)) {
+      const rec = this.readRecord('failed', name);
+      if (rec) out.push(rec);
+    }
+    return out;
+  }
+
+  /**
+   * failed/ back to pending/, attempts reset. A single rename whose destination name says
+   * attempts 0: the file keeps its error history, and the claim ignores its stale fields.
+   */
+  requeueFailed(ids: string[] | 'all'): { requeued: string[]; missing: string[]; refused: { id: string; reason: string }[] } {
+    const names = ids === 'all' ? this.listState('failed') : ids.map((id) => finishedName(id));
+    const requeued: string[] = [];
+    const missing: string[] = [];
+    const refused: { id: string; reason: string }[] = [];
+    for (const name of names) {
+      const id = parseFinishedName(name) ?? name;
+      const rec = this.readRecord('failed', name);
+      if (!rec) {
+        missing.push(id);
+        continue;
+      }
+      if (rec.type === 'corrupt') {
+        refused.push({ id, reason: `a quarantined file (${String(rec.quarantinedFrom)}); fix its JSON and enqueue it again` });
+        continue;
+      }
+      const priority = PRIORITIES.includes(rec.priority) ? rec.priority : 'normal';
+      const dest = pendingName({ priority, dueMs: this.now(), id: rec.id ?? id, attempts: 0 });
+      try {
+        this.fs.renameSync(path.join(this.stateDir('failed'), name), path.join(this.stateDir('pending'), dest));
+        requeued.push(rec.id ?? id);
+      } catch (err) {
+        if (isMissing(err)) missing.push(id);
+        else throw new QueueError(`retry ${id}: ${describeFsError(err)}`);
+      }
+    }
+    if (requeued.length > 0) this.ringDoorbell();
+    return { requeued, missing, refused };
+  }
+
+  /** Removes a finished record (e.g. before a forced re-run) so an id stays in one state. */
+  forgetFinished(id: string): void {
+    for (const s of ['completed', 'failed'] as const) this.unlinkQuietly(path.join(this.stateDir(s), finishedName(id)));
+  }
+
+  /**
+   * ext4 folders never shrink, and completed/ grows without bound: remove (or first
+   * append to a JSON-lines archive) the finished records older than olderThanMs.
+   */
+  prune(opts: {
+    state: 'completed' | 'failed';
+    olderThanMs: number;
+    archive?: (record: JobRecord | { raw: string; name: string }) => void;
+    dryRun?: boolean;
+  }): PruneResult {
+    const probeNow = this.probeNow();
+    const dir = this.stateDir(opts.state);
+    const res: PruneResult = { removed: 0, archived: 0, kept: 0 };
+    for (const name of this.listState(opts.state)) {
+      const file = path.join(dir, name);
+      let mtime: number;
+      try {
+        mtime = this.fs.statSync(file).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (probeNow - mtime < opts.olderThanMs) {
+        res.kept++;
+        continue;
+      }
+      if (opts.dryRun) {
+        res.removed++;
+        continue;
+      }
+      if (opts.archive) {
+        let raw: Buffer;
+        try {
+          raw = this.fs.readFileSync(file);
+        } catch {
+          continue;
+        }
+        const rec = parseJob(raw);
+        opts.archive(typeof rec === 'string' ? { raw: raw.toString('utf8'), name } : rec);
+        res.archived++;
+      }
+      this.unlinkQuietly(file);
+      res.removed++;
+    }
+    return res;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private tmpPath(): string {
+    return path.join(this.stateDir('tmp'), `${this.tmpPrefix}.${(this.tmpCounter++).toString(36)}.tmp`);
+  }
+
+  private unlinkQuietly(p: string): void {
+    try {
+      this.fs.unlinkSync(p);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private closeQuietly(fd: number): void {
+    try {
+      this.fs.closeSync(fd);
+    } catch {
+      // Nothing useful to do: the data is already written or the write already failed.
+    }
+  }
+}
+
+function entryBase(info: StaleInfo): Omit<ReapEntry, 'maxAttempts' | 'to'> {
+  return { id: info.id, name: info.name, workerId: info.workerId, attempt: info.attempt, staleForMs: info.ageMs };
+}
+
+function fallbackClaim(name: string): ClaimedName {
+  return { priority: 'normal', dueMs: 0, id: idFromAnyName(name), attempts: 0, attempt: 1, worker: 'unknown', nonce: '' };
+}
+
+function writeAll(fs: QueueFs, fd: number, bytes: Buffer): void {
+  let off = 0;
+  while (off < bytes.length) off += fs.writeSync(fd, bytes.subarray(off));
+}
+
+/** A job record, or the reason the bytes are not one. */
+export function parseJob(raw: Buffer): JobRecord | string {
+  if (raw.length === 0) return 'empty file';
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    return `not valid JSON (${messageOf(err)})`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const v = value as Record<string, unknown>;
+  if (typeof v.id !== 'string' || v.id.length === 0) return 'no "id" field';
+  if (typeof v.type !== 'string' || v.type.length === 0) return 'no "type" field';
+  return v as JobRecord;
+}
+
+const HINTS: Record<string, string> = {
+  EXDEV: 'the queue folders are on different filesystems; a rename between them cannot be atomic',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error from the device',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the filesystem is read-only',
+  ENOENT: 'no such file or folder',
+  EMFILE: 'too many open files',
+};
+
+export function describeFsError(err: unknown): string {
+  const code = errnoCode(err);
+  if (code && HINTS[code]) return `${code}: ${HINTS[code]}`;
+  return messageOf(err);
+}

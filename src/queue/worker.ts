@@ -1,0 +1,372 @@
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
+import type { FSWatcher } from 'chokidar';
+import { watchDoorbell } from './doorbell.js';
+import { LeaseLostError, ShutdownError, isPermanent, messageOf } from './errors.js';
+import { type QueueLogger, silentLogger } from './logger.js';
+import { sanitizeWorkerId } from './names.js';
+import type { Claim, FsQueue, JobRecord } from './queue.js';
+import { removeWorkerRecord, workerRecordPath, writeWorkerRecord, type WorkerRecord } from './worker-registry.js';
+
+export interface JobContext {
+  /** Aborted when the lease is lost or the worker shuts down: stop and publish nothing. */
+  signal: AbortSignal;
+  log: QueueLogger;
+  attempt: number;
+  workerId: string;
+}
+
+export type JobHandler = (job: JobRecord, ctx: JobContext) => Promise<unknown> | unknown;
+
+export interface WorkerOptions {
+  queue: FsQueue;
+  handler: JobHandler;
+  workerId?: string;
+  concurrency?: number;
+  /** A claim whose heartbeat is older than this is taken back by any reaper. */
+  staleAfterMs?: number;
+  heartbeatMs?: number;
+  reapEveryMs?: number;
+  /** Full listing of pending/ at this period (jittered), whatever the watcher says. */
+  rescanMs?: number;
+  /** false: no watcher, rescans alone; 'poll': chokidar polling instead of inotify. */
+  watch?: boolean | 'poll';
+  /** Exit after one job. */
+  once?: boolean;
+  /** Exit when nothing is left to claim (jobs waiting on a retry delay still count). */
+  burst?: boolean;
+  /** On stop(): how long running jobs may take before they are handed back. */
+  graceMs?: number;
+  log?: QueueLogger;
+}
+
+export interface WorkerSummary {
+  workerId: string;
+  completed: number;
+  failed: number;
+  retried: number;
+  leaseLost: number;
+  handedBack: number;
+  reaped: number;
+}
+
+interface Running {
+  claim: Claim;
+  abort: AbortController;
+  log: QueueLogger;
+  lost: boolean;
+  handedBack: boolean;
+}
+
+const jitter = (ms: number): number => Math.round(ms * (0.75 + Math.random() * 0.5));
+
+/**
+ * Claims and runs jobs with up to `concurrency` at once. It keeps each claim's lease
+ * alive (utimes every heartbeatMs), reaps other workers' expired claims periodically, and
+ * wakes on the doorbell or its own rescan timer. It never exits the process or installs
+ * signal handlers: the caller decides what a signal means and calls stop() / stopNow().
+ */
+export class Worker {
+  readonly workerId: string;
+  private readonly nonce = randomBytes(3).toString('hex');
+  private readonly q: FsQueue;
+  private readonly handler: JobHandler;
+  private readonly concurrency: number;
+  readonly staleAfterMs: number;
+  private readonly heartbeatMs: number;
+  private readonly reapEveryMs: number;
+  private readonly rescanMs: number;
+  private readonly watchMode: boolean | 'poll';
+  private readonly once: boolean;
+  private readonly burst: boolean;
+  private readonly graceMs: number;
+  private readonly log: QueueLogger;
+  private readonly running = new Map<string, Running>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private dueTimer: NodeJS.Timeout | null = null;
+  private rescanTimer: NodeJS.Timeout | null = null;
+  private watcher: FSWatcher | null = null;
+  private stopping = false;
+  private claimedCount = 0;
+  private filling = false;
+  private finished!: () => void;
+  private readonly done = new Promise<void>((r) => (this.finished = r));
+  private recordFile = '';
+  private readonly startedAt = new Date().toISOString();
+  private claimErrorUntil = 0;
+  readonly summary: WorkerSummary;
+
+  constructor(opts: WorkerOptions) {
+    this.q = opts.queue;
+    this.handler = opts.handler;
+    this.workerId = sanitizeWorkerId(opts.workerId ?? `${process.env.HOSTNAME || os.hostname()}-${process.pid}`);
+    this.concurrency = Math.max(1, opts.concurrency ?? 1);
+    this.staleAfterMs = opts.staleAfterMs ?? 60_000;
+    this.heartbeatMs = opts.heartbeatMs ?? Math.max(50, Math.floor(this.staleAfterMs / 3));
+    this.reapEveryMs = opts.reapEveryMs ?? Math.max(100, Math.floor(this.staleAfterMs / 2));
+    this.rescanMs = opts.rescanMs ?? 2_000;
+    this.watchMode = opts.watch ?? true;
+    this.once = opts.once ?? false;
+    this.burst = opts.burst ?? false;
+    this.graceMs = opts.graceMs ?? 8_000;
+    this.log = (opts.log ?? silentLogger).child({ workerId: this.workerId });
+    this.summary = { workerId: this.workerId, completed: 0, failed: 0, retried: 0, leaseLost: 0, handedBack: 0, reaped: 0 };
+  }
+
+  get activeJobs(): string[] {
+    return [...this.running.values()].map((r) => r.claim.job.id);
+  }
+
+  /** Runs until once/burst is satisfied or stop() completes; resolves with the tallies. */
+  async run(): Promise<WorkerSummary> {
+    this.q.init();
+    this.recordFile = workerRecordPath(this.q, this.workerId, this.nonce);
+    this.writeRecord();
+    this.timers.push(setInterval(() => this.heartbeat(), this.heartbeatMs));
+    this.timers.push(setInterval(() => this.reapNow(), jitter(this.reapEveryMs)));
+    this.scheduleRescan();
+    if (this.watchMode !== false) {
+      this.watcher = watchDoorbell(this.q.doorbellPath, () => this.wake(), {
+        poll: this.watchMode === 'poll',
+        onError: (err) => this.log.warn({ err: messageOf(err) }, 'doorbell watcher error; relying on rescans'),
+      });
+    }
+    this.log.info({ concurrency: this.concurrency, staleAfterMs: this.staleAfterMs, queueDir: this.q.dir }, 'worker started');
+    this.reapNow();
+    this.fill();
+    await this.done;
+    return this.summary;
+  }
+
+  /** New work may be there: list again when the view runs dry, then claim. */
+  wake(): void {
+    this.q.markDirty();
+    this.fill();
+  }
+
+  private scheduleRescan(): void {
+    this.rescanTimer = setTimeout(() => {
+      this.wake();
+      if (!this.stopping) this.scheduleRescan();
+    }, jitter(this.rescanMs));
+  }
+
+  private fill(): void {
+    if (this.filling) return;
+    this.filling = true;
+    try {
+      while (!this.stopping && this.running.size < this.concurrency) {
+        if (this.once && this.claimedCount >= 1) break;
+        if (Date.now() < this.claimErrorUntil) break;
+        // A burst worker about to go idle must see a fresh listing, not a view that
+        // missed an enqueue whose doorbell ring it never heard.
+        if (this.burst && this.running.size === 0) this.q.markDirty();
+        let claim: Claim | null;
+        try {
+          claim = this.q.claim({ workerId: this.workerId, nonce: this.nonce });
+        } catch (err) {
+          // A queue that cannot be read now (EIO, a folder removed) is retried on the next
+          // wake-up rather than spun on.
+          this.log.error({ err: messageOf(err) }, 'claim failed');
+          this.claimErrorUntil = Date.now() + 1_000;
+          break;
+        }
+        if (!claim) {
+          this.armDueTimer();
+          break;
+        }
+        this.claimedCount++;
+        this.start(claim);
+      }
+    } finally {
+      this.filling = false;
+    }
+    this.maybeFinish();
+  }
+
+  private armDueTimer(): void {
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    const next = this.q.nextDueMs;
+    if (next === null) return;
+    this.dueTimer = setTimeout(() => this.fill(), Math.max(5, next - Date.now() + 5));
+  }
+
+  private maybeFinish(): void {
+    if (this.stopping || this.running.size > 0) return;
+    const onceDone = this.once && this.claimedCount >= 1;
+    const burstDone = this.burst && this.q.nextDueMs === null && this.q.index.size === 0;
+    if (onceDone || burstDone) void this.shutdown();
+  }
+
+  private start(claim: Claim): void {
+    const abort = new AbortController();
+    const log = this.log.child({ jobId: claim.job.id, batchId: claim.job.batchId, attempt: claim.attempt });
+    const r: Running = { claim, abort, log, lost: false, handedBack: false };
+    this.running.set(claim.name, r);
+    log.debug({}, 'job claimed');
+    const startedAt = Date.now();
+    void (async () => {
+      let result: unknown;
+      let failure: unknown = null;
+      try {
+        result = await this.handler(claim.job, { signal: abort.signal, log, attempt: claim.attempt, workerId: this.workerId });
+      } catch (err) {
+        failure = err;
+      }
+      this.settle(r, result, failure, Date.now() - startedAt);
+    })();
+  }
+
+  private settle(r: Running, result: unknown, failure: unknown, durationMs: number): void {
+    this.running.delete(r.claim.name);
+    try {
+      if (r.handedBack) {
+        r.log.info({}, 'job handed back to pending during shutdown');
+      } else if (r.lost) {
+        this.summary.leaseLost++;
+        r.log.warn({ durationMs }, 'lease lost while running: result discarded, the job belongs to another attempt');
+      } else if (failure === null) {
+        this.q.complete(r.claim, result, this.workerId);
+        this.summary.completed++;
+        r.log.info({ durationMs }, 'job completed');
+      } else {
+        const permanent = isPermanent(failure);
+        const out = this.q.fail(r.claim, failure, { permanent, workerId: this.workerId });
+        if (out.to === 'failed') {
+          this.summary.failed++;
+          r.log.error({ durationMs, err: messageOf(failure), permanent }, 'job failed');
+        } else {
+          this.summary.retried++;
+          r.log.warn({ durationMs, err: messageOf(failure), retryAt: new Date(out.retryAtMs ?? 0).toISOString() }, 'job failed; will retry');
+        }
+      }
+    } catch (err) {
+      if (err instanceof LeaseLostError) {
+        this.summary.leaseLost++;
+        r.log.warn({ durationMs }, 'lease lost before the result was published: nothing published, another attempt owns the job');
+      } else {
+        // The job stays in processing/ and comes back through the reaper: nothing lost.
+        r.log.error({ err: messageOf(err) }, 'could not record the outcome; the job will be reaped and retried');
+      }
+    }
+    if (this.stopping) {
+      if (this.running.size === 0) this.finished();
+      return;
+    }
+    this.fill();
+  }
+
+  private heartbeat(): void {
+    for (const r of this.running.values()) {
+      if (r.lost || r.handedBack) continue;
+      try {
+        this.q.touch(r.claim);
+      } catch (err) {
+        if (err instanceof LeaseLostError) {
+          r.lost = true;
+          r.abort.abort(err);
+          r.log.warn({}, 'lease lost: aborting the job');
+        } else {
+          r.log.error({ err: messageOf(err) }, 'heartbeat failed');
+        }
+      }
+    }
+    this.writeRecord();
+  }
+
+  private writeRecord(): void {
+    const rec: WorkerRecord = {
+      id: this.workerId,
+      pid: process.pid,
+      host: os.hostname(),
+      startedAt: this.startedAt,
+      lastSeen: new Date().toISOString(),
+      concurrency: this.concurrency,
+      processed: this.summary.completed,
+      failed: this.summary.failed,
+    };
+    try {
+      writeWorkerRecord(this.q, this.recordFile, rec);
+    } catch (err) {
+      this.log.warn({ err: messageOf(err) }, 'could not write the worker record');
+    }
+  }
+
+  reapNow(): void {
+    try {
+      const reaped = this.q.reap({ staleAfterMs: this.staleAfterMs });
+      for (const e of reaped) {
+        this.summary.reaped++;
+        this.log.warn(
+          { jobId: e.id, deadWorker: e.workerId, attempt: e.attempt, to: e.to, staleForMs: Math.round(e.staleForMs) },
+          e.to === 'failed' ? 'reaped a stale job: attempts spent, moved to failed' : `reaped a stale job: back to ${e.to}`,
+        );
+      }
+      if (reaped.some((e) => e.to === 'pending')) this.q.markDirty();
+    } catch (err) {
+      this.log.error({ err: messageOf(err) }, 'reap failed');
+    }
+  }
+
+  /**
+   * Graceful stop: claim nothing more, let running jobs finish for up to graceMs, then
+   * hand back whatever is still running (attempt uncounted) and resolve. Nothing is left
+   * in processing/ by this worker.
+   */
+  async stop(graceMs = this.graceMs): Promise<WorkerSummary> {
+    if (!this.stopping) void this.shutdown(graceMs);
+    await this.done;
+    return this.summary;
+  }
+
+  /** Immediate stop (a second signal): hand back every running job now, synchronously. */
+  stopNow(): void {
+    this.stopping = true;
+    this.handBackAll();
+    this.cleanup();
+    this.finished();
+  }
+
+  private async shutdown(graceMs = this.graceMs): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.running.size > 0) {
+      this.log.info({ running: this.running.size, graceMs }, 'stopping: waiting for running jobs');
+      const timer = setTimeout(() => {
+        this.handBackAll();
+        if (this.running.size === 0) this.finished();
+      }, graceMs);
+      await this.done;
+      clearTimeout(timer);
+    } else {
+      this.finished();
+    }
+    this.cleanup();
+    this.log.info({ ...this.summary }, 'worker stopped');
+  }
+
+  private handBackAll(): void {
+    for (const r of [...this.running.values()]) {
+      if (r.lost || r.handedBack) continue;
+      r.handedBack = true;
+      r.abort.abort(new ShutdownError('worker shutting down: job handed back'));
+      try {
+        if (this.q.release(r.claim)) this.summary.handedBack++;
+      } catch (err) {
+        r.log.error({ err: messageOf(err) }, 'could not hand the job back; the reaper will');
+      }
+      // The handler may ignore the abort; the job no longer counts as ours either way.
+      this.running.delete(r.claim.name);
+    }
+  }
+
+  private cleanup(): void {
+    for (const t of this.timers) clearInterval(t);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    if (this.rescanTimer) clearTimeout(this.rescanTimer);
+    void this.watcher?.close();
+    this.watcher = null;
+    removeWorkerRecord(this.q, this.recordFile);
+  }
+}
