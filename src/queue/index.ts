@@ -13,3 +13,6 @@ export { readWorkerRecords, defaultWorkerId } from './worker-registry.js';
 export type { WorkerRecord, LiveWorker } from './worker-registry.js';
 export type { QueueLogger } from './logger.js';
 export { silentLogger } from './logger.js';
+export { snapshot } from './status.js';
+export type { StatusSnapshot } from './status.js';
+export { stopOnSignals } from './signals.js';

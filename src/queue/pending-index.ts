@@ -9,8 +9,15 @@
 const DUE_START = 2;
 const DUE_END = 15;
 
-/** Due time straight from the fixed-width name, without a full parse (hot path). */
-export const dueOf = (name: string): number => Number(name.slice(DUE_START, DUE_END));
+/**
+ * Due time straight from the fixed-width name, without a full parse (hot path). A name
+ * that does not follow the scheme counts as due, so a claim meets it and quarantines it
+ * instead of leaving it in pending/ forever.
+ */
+export const dueOf = (name: string): number => {
+  const due = Number(name.slice(DUE_START, DUE_END));
+  return Number.isFinite(due) ? due : 0;
+};
 
 export type Pick = { name: string } | { name: null; nextDueMs: number | null };
 
@@ -61,6 +68,8 @@ export class PendingIndex {
         if (i === this.head) this.head++;
         continue;
       }
+      // The spread never crosses priorities: a high job always goes before a normal one.
+      if (candidates.length > 0 && n.charCodeAt(0) !== (candidates[0] as string).charCodeAt(0)) break;
       const due = dueOf(n);
       if (due <= nowMs) {
         candidates.push(n);

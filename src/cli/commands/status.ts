@@ -1,0 +1,61 @@
+import { snapshot, type StatusSnapshot } from '../../queue/index.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import { EXIT } from '../errors.js';
+import { openQueue, runtime, type CommonFlags } from '../runtime.js';
+
+interface Flags extends CommonFlags {
+  json?: boolean;
+  watch?: boolean;
+  staleAfter: string;
+}
+
+export default async function status(flags: Flags): Promise<number> {
+  const { config } = runtime(flags);
+  const staleAfterMs = parseDuration(flags.staleAfter, '--stale-after');
+  const queue = openQueue(config.queueDir, { create: false });
+  const show = (): void => {
+    const snap = snapshot(queue, { staleAfterMs });
+    process.stdout.write(flags.json ? JSON.stringify(snap) + '\n' : render(snap));
+  };
+  if (!flags.watch) {
+    show();
+    return EXIT.ok;
+  }
+  return new Promise<number>((resolve) => {
+    const tick = (): void => {
+      if (process.stdout.isTTY && !flags.json) process.stdout.write('\x1b[2J\x1b[H');
+      show();
+    };
+    tick();
+    const timer = setInterval(tick, 1_000);
+    process.once('SIGINT', () => {
+      clearInterval(timer);
+      resolve(EXIT.interrupted);
+    });
+  });
+}
+
+export function render(s: StatusSnapshot): string {
+  const lines: string[] = [];
+  const c = s.counts;
+  const w = Math.max(...Object.values(c).map((n) => String(n).length));
+  lines.push(`queue ${s.queueDir}`);
+  lines.push(`  pending     ${String(c.pending).padStart(w)}${c.pending ? `   oldest waiting ${formatDuration(s.oldestPendingAgeMs)}` : ''}${s.delayed ? `, ${s.delayed} waiting to retry` : ''}`);
+  lines.push(`  processing  ${String(c.processing).padStart(w)}${s.stale ? `   ${s.stale} stale (run \`edgar reap-stuck\`)` : ''}`);
+  lines.push(`  completed   ${String(c.completed).padStart(w)}`);
+  lines.push(`  failed      ${String(c.failed).padStart(w)}${c.failed ? '   (`edgar retry --all` to run them again)' : ''}`);
+  lines.push(`workers: ${s.workers.length} live`);
+  for (const wk of s.workers) {
+    const jobs = wk.jobs.length ? wk.jobs.join(', ') : 'idle';
+    lines.push(`  ${wk.id}  pid ${wk.pid} on ${wk.host}, seen ${wk.lastSeen}, done ${wk.processed}, failed ${wk.failed}: ${jobs}`);
+  }
+  if (s.staleJobs.length) {
+    lines.push('stale claims:');
+    for (const j of s.staleJobs) lines.push(`  ${j.id}  worker ${j.workerId}, attempt ${j.attempt}, no heartbeat for ${formatDuration(j.ageMs)}`);
+  }
+  if (s.recentFailures.length) {
+    lines.push('recent failures:');
+    for (const f of s.recentFailures) lines.push(`  ${f.id}  after ${f.attempts} attempt(s): ${f.error}`);
+  }
+  return lines.join('\n') + '\n';
+}

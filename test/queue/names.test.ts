@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import {
+  claimedName,
+  decodeId,
+  encodeId,
+  finishedName,
+  parseClaimedName,
+  parseFinishedName,
+  parsePendingName,
+  pendingName,
+  sanitizeWorkerId,
+} from '../../src/queue/names.js';
+import { PendingIndex } from '../../src/queue/pending-index.js';
+import { backoffDelay } from '../../src/queue/backoff.js';
+
+describe('file names', () => {
+  it('sort by priority, then due time, then id', () => {
+    const names = [
+      pendingName({ priority: 'low', dueMs: 1, id: 'a', attempts: 0 }),
+      pendingName({ priority: 'normal', dueMs: 2_000, id: 'b', attempts: 0 }),
+      pendingName({ priority: 'normal', dueMs: 100, id: 'z', attempts: 2 }),
+      pendingName({ priority: 'high', dueMs: 9_999_999, id: 'c', attempts: 0 }),
+      pendingName({ priority: 'normal', dueMs: 100, id: 'y', attempts: 0 }),
+    ];
+    expect(names.slice().sort().map((n) => parsePendingName(n)?.id)).toEqual(['c', 'y', 'z', 'b', 'a']);
+  });
+
+  it('round-trip ids with any characters, and keep them out of the separators', () => {
+    for (const id of ['0000950123-10-012345', 'a~b', 'with space/and slash', 'ünïcødé', '.hidden', '%41']) {
+      const enc = encodeId(id);
+      expect(enc).toMatch(/^[A-Za-z0-9_.%-]+$/);
+      expect(enc.startsWith('.')).toBe(false);
+      expect(decodeId(enc)).toBe(id);
+      const p = pendingName({ priority: 'normal', dueMs: 5, id, attempts: 1 });
+      expect(parsePendingName(p)).toEqual({ priority: 'normal', dueMs: 5, id, attempts: 1 });
+      expect(parseFinishedName(finishedName(id))).toBe(id);
+    }
+  });
+
+  it('a claimed name carries the attempt being run and its owner', () => {
+    const pending = { priority: 'high' as const, dueMs: 42, id: 'job-1', attempts: 2 };
+    const c = parseClaimedName(claimedName(pending, 'host-7', 'abc123'));
+    expect(c).toEqual({ ...pending, attempt: 3, worker: 'host-7', nonce: 'abc123' });
+    expect(parsePendingName(claimedName(pending, 'w', 'n'))).toBeNull();
+    expect(parseClaimedName(pendingName(pending))).toBeNull();
+  });
+
+  it('rejects names that do not follow the scheme', () => {
+    for (const n of ['job.json', '5-12-x~0.json', '5-0000000000001-~0.json', '7-0000000000001-a~0.json', '5-0000000000001-a~x.json', '5-0000000000001-a~0']) {
+      expect(parsePendingName(n)).toBeNull();
+    }
+  });
+
+  it('refuses empty and over-long ids, and sanitizes worker ids', () => {
+    expect(() => encodeId('')).toThrow(/empty/);
+    expect(() => encodeId('x'.repeat(200))).toThrow(/too long/);
+    expect(sanitizeWorkerId('my host~1/2')).toBe('my_host_1_2');
+    expect(sanitizeWorkerId('')).toBe('worker');
+  });
+});
+
+describe('PendingIndex', () => {
+  const name = (id: string, dueMs: number, priority: 'high' | 'normal' | 'low' = 'normal') =>
+    pendingName({ priority, dueMs, id, attempts: 0 });
+
+  it('picks only due names, among the first few, and reports the next due time', () => {
+    const idx = new PendingIndex();
+    idx.reset([name('later', 5_000), name('a', 10), name('b', 20), name('hi-later', 3_000, 'high')], 0);
+    const picked = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const p = idx.pick(100, 8);
+      if (p.name) picked.add(parsePendingName(p.name)!.id);
+    }
+    expect([...picked].sort()).toEqual(['a', 'b']);
+    idx.remove(name('a', 10));
+    idx.remove(name('b', 20));
+    expect(idx.pick(100, 8)).toEqual({ name: null, nextDueMs: 3_000 });
+    expect(idx.pick(4_000, 8)).toEqual({ name: name('hi-later', 3_000, 'high') });
+  });
+
+  it('merges names learnt after the listing in sorted order, small and large batches alike', () => {
+    const idx = new PendingIndex();
+    idx.reset([name('m', 50)], 0);
+    idx.add(name('first', 1, 'high'));
+    expect(idx.pick(100, 1)).toEqual({ name: name('first', 1, 'high') });
+    const many = Array.from({ length: 100 }, (_, i) => name(`n${String(i).padStart(3, '0')}`, 10));
+    for (const n of many.slice().reverse()) idx.add(n);
+    expect(idx.pick(100, 1)).toEqual({ name: name('first', 1, 'high') });
+    idx.remove(name('first', 1, 'high'));
+    expect(idx.pick(100, 1)).toEqual({ name: many[0] });
+    expect(idx.size).toBe(101);
+  });
+
+  it('skips a large backlog of not-yet-due retries without walking it', () => {
+    const idx = new PendingIndex();
+    const retries = Array.from({ length: 50_000 }, (_, i) => name(`r${i}`, 1_000_000 + i, 'high'));
+    idx.reset([...retries, name('due', 5, 'low')], 0);
+    expect(idx.pick(100, 8)).toEqual({ name: name('due', 5, 'low') });
+  });
+});
+
+describe('backoff', () => {
+  it('grows exponentially, is capped, and jitters both ways', () => {
+    const p = { baseMs: 1_000, maxMs: 10_000, jitter: 0.25 };
+    expect(backoffDelay(1, p, () => 0.5)).toBe(1_000);
+    expect(backoffDelay(3, p, () => 0.5)).toBe(4_000);
+    expect(backoffDelay(10, p, () => 0.5)).toBe(10_000);
+    expect(backoffDelay(10, p, () => 0.999)).toBeLessThanOrEqual(12_500);
+    expect(backoffDelay(2, p, () => 0)).toBe(1_500);
+  });
+});
