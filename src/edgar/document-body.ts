@@ -9,7 +9,7 @@ const XBRL_TYPES = new Set(['XML', 'XBRL', 'JSON']);
 const BINARY_TYPES = new Set(['GRAPHIC', 'ZIP', 'PDF', 'EXCEL']);
 
 /** Document kinds whose bodies are never worth keeping: XBRL data, and binaries (always uuencoded). */
-export function skipReasonForType(type: string): SkipReason | undefined {
+function skipReasonForType(type: string): SkipReason | undefined {
   const upper = type.toUpperCase();
   if (XBRL_TYPES.has(upper) || upper.startsWith('EX-101.') || upper.startsWith('EX-100.')) return 'xbrl';
   if (BINARY_TYPES.has(upper)) return 'binary';

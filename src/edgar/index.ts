@@ -1,5 +1,4 @@
 export { FilingParseError, type FilingParseErrorCode } from './errors.js';
 export { parseSubmissionFile, parseSubmissionText, SubmissionParser, type FileParseOptions } from './parser.js';
 export { documentPlainText, htmlFragmentText } from './plain-text.js';
-export { skipReasonForType } from './document-body.js';
 export type * from './types.js';

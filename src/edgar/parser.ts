@@ -15,6 +15,8 @@ import type {
 /** An EDGAR header starts within the first lines; past this many bytes without one, it is not a filing. */
 const SNIFF_LIMIT = 64 * 1024;
 const DEFAULT_MAX_LINE = 1024 * 1024;
+/** Real headers stay under a megabyte even with hundreds of filers; past this it is garbage, not a header. */
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 const ACCESSION_SHAPE = /^\d{10}-\d{2}-\d{6}$/;
 
 const enum Phase {
@@ -46,6 +48,8 @@ export class SubmissionParser {
   private wrapperClose = '';
   private wrapperClosed = false;
   private bytes = 0;
+  private headerBytes = 0;
+  private sawPemPreamble = false;
   private readonly header = new HeaderBuilder();
   private readonly documents: FilingDocument[] = [];
   private meta: DocumentMeta = { type: '' };
@@ -69,10 +73,17 @@ export class SubmissionParser {
     }
   }
 
+  /**
+   * Which truncations are usable: a file cut after its header is complete still names the
+   * filing and its parties, so it parses with `truncated` set (and the document it ends in
+   * flagged); a file cut inside the header would silently lose parties, so it fails. A bare
+   * header fragment has no closing tag to miss and is taken as complete.
+   */
   finish(): Submission {
     this.splitter.end();
     if (this.phase === Phase.Preamble) {
       if (this.bytes === 0) this.fail('EMPTY', 'empty file');
+      if (this.sawPemPreamble) this.fail('TRUNCATED', 'truncated: the file ends inside the PEM preamble, before the header');
       this.fail('NOT_EDGAR', 'not an EDGAR submission: no SEC-DOCUMENT, SUBMISSION or ACCESSION NUMBER header');
     }
     const headerComplete = this.phase !== Phase.Header || this.format === 'header-fragment';
@@ -114,6 +125,8 @@ export class SubmissionParser {
       case Phase.Preamble:
         return this.preambleLine(line, overlong);
       case Phase.Header:
+        this.headerBytes += raw;
+        if (this.headerBytes > MAX_HEADER_BYTES) this.fail('NOT_EDGAR', 'not an EDGAR submission: a header of more than 16 MB');
         if (!overlong) this.headerLine(decodeLine(line).trim());
         return;
       case Phase.Between:
@@ -137,6 +150,10 @@ export class SubmissionParser {
     if (line.indexOf(0) !== -1) this.fail('NOT_EDGAR', 'not an EDGAR submission: binary data (NUL bytes)');
     const text = decodeLine(line).trim();
     if (text === '') return;
+    if (text === '-----BEGIN PRIVACY-ENHANCED MESSAGE-----') {
+      this.sawPemPreamble = true;
+      return;
+    }
     for (const [open, format, close] of WRAPPERS) {
       if (text.startsWith(open)) {
         this.format = format;

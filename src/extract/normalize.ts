@@ -26,6 +26,7 @@ export function normalizeCompanyName(name: string): string {
     .toUpperCase()
     // EDGAR's conformed names carry a disambiguation suffix: "... INC /MD/", "... CORP /".
     .replace(/(?:\s+\/[A-Z0-9 .]{0,12}\/?|\/[A-Z0-9 .]{1,12}\/|\/)\s*$/, '')
+    .replace(/['\u2019`]/g, '')
     .replace(/&/g, ' AND ')
     // Dotted initialisms collapse before punctuation goes: "L.L.C." -> "LLC", "S.A." -> "SA".
     .replace(/(?<=\b[A-Z])\.(?=[A-Z]\b)/g, '')

@@ -1,4 +1,4 @@
-import type { Submission } from '../edgar/types.js';
+import type { Submission } from '../edgar/index.js';
 
 /** A reporting owner's relationship to the issuer, as a Form 3/4/5 states it. */
 export interface OwnerRelationship {

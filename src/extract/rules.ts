@@ -1,4 +1,4 @@
-import type { DocumentMeta, HeaderEntity, PostalAddress, Submission } from '../edgar/types.js';
+import type { DocumentMeta, HeaderEntity, PostalAddress, Submission } from '../edgar/index.js';
 import { FragmentBuilder, type GraphFragment, type NodeRef } from '../graph/fragment.js';
 import { normalizeCompanyName, normalizeText } from './normalize.js';
 import { isOwnershipForm, ownerRelationships } from './ownership.js';

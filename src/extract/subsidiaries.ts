@@ -1,5 +1,4 @@
-import { htmlFragmentText } from '../edgar/plain-text.js';
-import type { FilingDocument } from '../edgar/types.js';
+import { htmlFragmentText, type FilingDocument } from '../edgar/index.js';
 import { normalizeCompanyName } from './normalize.js';
 
 export interface Subsidiary {
@@ -139,8 +138,13 @@ export function textColumns(line: string): string[] {
         if (s[j] === '.') dots++;
         j++;
       }
-      if (dots >= 3) flush();
-      else current += s.slice(i, j);
+      if (dots >= 3) {
+        // "Inc. . . ." / "B.V. ....": the first dot, glued to the word and followed by a blank, ends an abbreviation.
+        if (i > 0 && s[i - 1] !== ' ' && s[i + 1] === ' ') current += '.';
+        flush();
+      } else {
+        current += s.slice(i, j);
+      }
       i = j;
     } else {
       current += c;

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSubmissionFile, type EntityRole, type Submission, type SubmissionFormat } from '../../src/edgar/index.js';
+import { documentPlainText, parseSubmissionFile, type EntityRole, type Submission, type SubmissionFormat } from '../../src/edgar/index.js';
 import { filingPath, samplesDir } from './samples.js';
 
 type Entity = [role: EntityRole, cik: string, name: string, sic: string | undefined, state: string | undefined, former: Array<[string, string]>];
@@ -230,6 +230,19 @@ describe('details of particular filings', () => {
     const old4 = await parseSubmissionFile(filingPath('0001094891-00-000193.txt'));
     expect(old4.entities[1]).toMatchObject({ role: 'REPORTING-OWNER', dataKind: 'company', relationships: ['DIRECTOR'] });
     expect(old4.entities[0]?.filingValues.secAct).toBeUndefined();
+  });
+
+  it('converts HTML bodies to plain text on demand only', async () => {
+    const sub = await parseSubmissionFile(filingPath('0001193125-09-014406.txt'));
+    const exhibit = sub.documents.find((d) => d.type === 'EX-21.1');
+    expect(exhibit?.text).toContain('<TD VALIGN="top">');
+    const plain = documentPlainText(exhibit ?? { isHtml: false });
+    expect(plain).toContain('Amazon EU S\u00e0rl');
+    expect(plain).not.toContain('<');
+    const apple = await parseSubmissionFile(filingPath('0000320193-94-000016.txt'));
+    const text = apple.documents.find((d) => d.type === 'EX-21');
+    expect(documentPlainText(text ?? { isHtml: false })).toBe(text?.text);
+    expect(documentPlainText({ isHtml: true })).toBeUndefined();
   });
 
   it('keeps only the bodies keepText asks for', async () => {
