@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UsageError } from './errors.js';
 import { QueueConfigError } from '../queue/errors.js';
 import { LOG_LEVELS } from '../log.js';
+import { registerGraphCommands } from './register-graph.js';
 
 /**
  * Commander wiring only. Each command's module is imported when it runs, so `--help`
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the counts as JSON')
     .action(action(() => import('./commands/prune.js')));
 
+  registerGraphCommands(program, common, action);
   return program;
 }
 
