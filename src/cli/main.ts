@@ -37,6 +37,54 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.trimEnd() + '\n') });
 
+  common(program.command('coordinate'))
+    .description('queue one job per filing of a year (filings found by their own headers), print the batch id; --wait follows them to the end')
+    .option('--year <year>', 'filing year (FILED AS OF DATE)')
+    .option('--limit <n>', 'queue at most n filings (in filing-date order)')
+    .option('--form <type...>', 'only these form types (e.g. 10-K 8-K)')
+    .option('--no-ai', 'rules only (same as USE_AI_EXTRACTION=false)')
+    .addOption(new Option('--priority <level>', 'run before or after other batches').choices(['high', 'normal', 'low']).default('normal'))
+    .option('--force', 're-run filings that already completed')
+    .option('--wait', 'show progress until every job of the batch has ended; without --year, wait for the queue')
+    .option('--timeout <duration>', 'with --wait: give up waiting after this long (the jobs stay queued)')
+    .option('--max-attempts <n>', 'attempts per job before it goes to failed/ (default 3)')
+    .option('--filings-dir <dir>', 'where the filings are (env FILINGS_DIR, default data/filings)')
+    .action(action(() => import('./commands/coordinate.js')));
+
+  common(program.command('worker'))
+    .description('claim and run jobs until stopped (SIGTERM/SIGINT: finish or hand back what it holds, exit 0)')
+    .option('--concurrency <n>', 'jobs at once in this process', '1')
+    .option('--once', 'run one job, then exit')
+    .option('--burst', 'exit when the queue is empty')
+    .option('--id <id>', 'worker name (env WORKER_ID; default host name and pid)')
+    .option('--stale-after <duration>', 'lease: a claim without heartbeat for this long is taken back by any reaper', '60s')
+    .option('--grace <duration>', 'on SIGTERM, how long running jobs may finish before they are handed back', '8s')
+    .option('--poll', 'stat polling instead of inotify for the wake-up (network or Docker Desktop volumes)')
+    .option('--no-watch', 'no wake-up watcher at all: periodic rescans only')
+    .option('--filings-dir <dir>', 'env FILINGS_DIR, default data/filings')
+    .option('--graph-dir <dir>', 'env GRAPH_DIR, default data/graph')
+    .action(action(() => import('./commands/worker.js')));
+
+  common(program.command('load-graph'))
+    .description('the one-shot job: queue a year of filings and process them here, in N local workers, or by workers elsewhere')
+    .option('--year <year>', 'filing year (required)')
+    .option('--limit <n>', 'at most n filings')
+    .option('--form <type...>', 'only these form types')
+    .option('--no-ai', 'rules only')
+    .option('--force', 're-run filings that already completed')
+    .option('--workers <n>', 'start n local worker processes and stop them at the end')
+    .option('--distributed', 'queue, then wait for workers running elsewhere (containers, other terminals)')
+    .option('--timeout <duration>', 'stop waiting after this long (the jobs stay queued)')
+    .option('--filings-dir <dir>', 'env FILINGS_DIR, default data/filings')
+    .option('--graph-dir <dir>', 'env GRAPH_DIR, default data/graph')
+    .action(action(() => import('./commands/load-graph.js')));
+
+  common(program.command('doctor'))
+    .description('check the queue folder, the filings folder, Ollama and Neo4j; one line each, exit 1 if a required one fails')
+    .option('--filings-dir <dir>', 'env FILINGS_DIR, default data/filings')
+    .option('--no-ai', 'do not check Ollama')
+    .action(action(() => import('./commands/doctor.js')));
+
   common(program.command('status'))
     .description('counts per state, live workers and what each holds, stale jobs, oldest pending age, recent failures')
     .option('--json', 'one JSON object (see CONTRACT.md)')

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 /**
  * Registration of the graph-side commands (extract, sample, graph stats/export), kept
@@ -8,4 +8,54 @@ export type CommonOptions = (cmd: Command) => Command;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ActionFactory = (load: () => Promise<{ default: (opts: any, args: string[]) => Promise<number> }>) => (...all: unknown[]) => Promise<void>;
 
-export function registerGraphCommands(_program: Command, _common: CommonOptions, _action: ActionFactory): void {}
+const GRAPH_DIR_HELP = 'the file graph store (env GRAPH_DIR, default data/graph)';
+
+export function registerGraphCommands(program: Command, common: CommonOptions, action: ActionFactory): void {
+  common(program.command('sample'))
+    .description(
+      'write N fictitious filings of year Y in EDGAR full-submission format, for demos and benchmarks',
+    )
+    .requiredOption('--year <year>', 'filing year, 1994 to 2099')
+    .requiredOption('--count <n>', 'how many filings, 1 to 100000')
+    .option('--filings-dir <dir>', 'where to write (env FILINGS_DIR, default data/filings)')
+    .option('--seed <n>', 'seed of the generator (default: the year)')
+    .addHelpText(
+      'after',
+      '\nForms: 10-K (EX-21 as a text or HTML table, executive officers in the prose), 10-Q, 8-K (some filed\n' +
+        'jointly by two registrants), Form 4 (ownership XML). Files land in <filings-dir>/edgar/data/<cik>/<accession>.txt,\n' +
+        'EDGAR\'s own layout, each written whole (tmp file, then rename); the same seed writes the same bytes.\n' +
+        'Names carry the word FICTITIOUS, CIKs start at 9000000000 and accession numbers at 9999999999-YY-: nothing\n' +
+        'can be mistaken for a real registrant. Example: edgar sample --year 2010 --count 24 --seed 2010',
+    )
+    .action(action(() => import('./commands/sample.js')));
+
+  common(program.command('extract'))
+    .description('what one filing would put into the graph, without the queue: its GraphFragment, readable or as JSON')
+    .argument('<file>', 'an EDGAR full submission (.txt or .nc)')
+    .option('--no-ai', 'rules only (also USE_AI_EXTRACTION=false); the LLM extractor is not available yet, so rules are all there is')
+    .option('--json', 'the GraphFragment as JSON (the fragment-file format, see CONTRACT.md)')
+    .addHelpText('after', '\nExit status: 0 extracted; 1 the file is missing or not an EDGAR submission (one line on stderr); 2 bad usage.')
+    .action(action(() => import('./commands/extract.js')));
+
+  const graph = program
+    .command('graph')
+    .description('the graph the stored fragments make: counts, and exports for neo4j-admin or cypher-shell');
+
+  common(graph.command('stats'))
+    .description('distinct nodes per label and relationships per type once every fragment in GRAPH_DIR is merged')
+    .option('--graph-dir <dir>', GRAPH_DIR_HELP)
+    .option('--json', 'one JSON object: { graphDir, fragments, nodes: {Label: n}, relationships: {TYPE: n}, totalNodes, totalRelationships }')
+    .action(action(() => import('./commands/graph-stats.js')));
+
+  common(graph.command('export'))
+    .description('export the merged graph: CSV files plus import.sh for `neo4j-admin database import full`, or a Cypher script for `cypher-shell -f`')
+    .addOption(new Option('--format <format>', 'csv or cypher').choices(['csv', 'cypher']).makeOptionMandatory())
+    .requiredOption('--out <dir>', 'output folder (created if missing; files in it are replaced)')
+    .option('--graph-dir <dir>', GRAPH_DIR_HELP)
+    .addHelpText(
+      'after',
+      '\ncsv: nodes_<Label>.csv, relationships_<TYPE>_<From>_<To>.csv and import.sh, for a new, empty database.\n' +
+        'cypher: graph.cypher (constraints, then MERGE statements): safe to run again on a database that has the graph.',
+    )
+    .action(action(() => import('./commands/graph-export.js')));
+}

@@ -17,7 +17,8 @@ export interface QueueFs {
   unlinkSync(path: string): void;
   mkdirSync(path: string, options: { recursive: true }): void;
   openSync(path: string, flags: string | number, mode?: number): number;
-  writeSync(fd: number, data: Uint8Array): number;
+  writeSync(fd: number, data: Uint8Array, position?: number): number;
+  ftruncateSync(fd: number, length: number): void;
   closeSync(fd: number): void;
   fsync(fd: number): Promise<void>;
 }
@@ -32,7 +33,8 @@ export const nodeQueueFs: QueueFs = {
   unlinkSync: (path) => nodeFs.unlinkSync(path),
   mkdirSync: (path, options) => void nodeFs.mkdirSync(path, options),
   openSync: (path, flags, mode) => nodeFs.openSync(path, flags, mode),
-  writeSync: (fd, data) => nodeFs.writeSync(fd, data),
+  writeSync: (fd, data, position) => nodeFs.writeSync(fd, data, 0, data.length, position ?? null),
+  ftruncateSync: (fd, length) => nodeFs.ftruncateSync(fd, length),
   closeSync: (fd) => nodeFs.closeSync(fd),
   fsync: (fd) =>
     new Promise<void>((resolve, reject) => nodeFs.fsync(fd, (err) => (err ? reject(err) : resolve()))),

@@ -58,8 +58,14 @@ describe('real worker processes', () => {
     expectAllCompletedOnce(qdir, all);
   });
 
-  for (const step of ['claim', 'handler', 'result-written', 'fence-renamed'] as const) {
-    it(`kill -9 ${step === 'claim' ? 'just after a claim' : step === 'handler' ? 'mid-handler' : step === 'result-written' ? 'after the result is written' : 'between the final renames'}, then reaping: every job completes exactly once`, async () => {
+  const STEPS = {
+    claim: 'just after a claim',
+    handler: 'mid-handler',
+    'before-complete': "after the handler's work, before the final rename",
+    'fence-renamed': 'between the final rename and the record update',
+  } as const;
+  for (const [step, label] of Object.entries(STEPS)) {
+    it(`kill -9 ${label}, then reaping: every job completes exactly once`, async () => {
       const qdir = tempDir();
       const log = path.join(qdir, 'exec.log');
       const all = ids(40, step);
@@ -73,19 +79,23 @@ describe('real worker processes', () => {
       expect(rescue.code, rescue.stderr).toBe(0);
       expectAllCompletedOnce(qdir, all);
       const ex = executions(log);
-      if (step === 'claim') {
-        // Killed before the handler ran: no execution was lost and none doubled.
+      const twice = [...ex.entries()].filter(([, n]) => n === 2).map(([id]) => id);
+      if (step === 'claim' || step === 'fence-renamed') {
+        // Killed before the handler ran, or after the job reached completed/: nothing re-runs.
         expect([...ex.values()].every((n) => n === 1)).toBe(true);
-      } else if (step !== 'fence-renamed') {
-        const twice = [...ex.entries()].filter(([, n]) => n === 2).map(([id]) => id);
+      } else {
         expect(twice).toHaveLength(1); // at-least-once: the interrupted attempt ran again
+        expect([...ex.values()].filter((n) => n !== 1 && n !== 2)).toEqual([]);
         const rec = JSON.parse(fs.readFileSync(path.join(qdir, 'completed', `${twice[0]}.json`), 'utf8'));
         expect(rec.attempts).toBe(2);
         expect(rec.errors[0]).toMatchObject({ kind: 'lease-expired', attempt: 1 });
-      } else {
-        expect([...ex.values()].every((n) => n === 1)).toBe(true);
+        expect(rec.result).toMatchObject({ ok: true });
       }
-      if (stuck.length === 1) expect(ls(qdir, 'tmp').length).toBeLessThanOrEqual(1); // an orphan result at most, swept after an hour
+      if (step === 'fence-renamed') {
+        // The 7th job reached completed/ with its original record: complete, but no result summary.
+        const withoutResult = completedIds(qdir).filter((id) => JSON.parse(fs.readFileSync(path.join(qdir, 'completed', `${id}.json`), 'utf8')).result === undefined);
+        expect(withoutResult).toHaveLength(1);
+      }
     });
   }
 

@@ -16,7 +16,7 @@ function fault(match: (op: string, p: string) => boolean, code: string): QueueFs
     renameSync: (a, b) => (boom('rename', `${a} -> ${b}`), nodeQueueFs.renameSync(a, b)),
     writeFileSync: (p, d, o) => (boom('write', p), nodeQueueFs.writeFileSync(p, d, o)),
     openSync: (p, f, m) => (boom('open', p), nodeQueueFs.openSync(p, f, m)),
-    writeSync: (fd, d) => (boom('writefd', String(fd)), nodeQueueFs.writeSync(fd, d)),
+    writeSync: (fd, d, pos) => (boom('writefd', String(fd)), nodeQueueFs.writeSync(fd, d, pos)),
     statSync: (p) => (boom('stat', p), nodeQueueFs.statSync(p)),
     fsync: (fd) => (boom('fsync', String(fd)), nodeQueueFs.fsync(fd)),
   };
@@ -224,7 +224,7 @@ describe('FsQueue under injected faults', () => {
     expect(q.counts().pending).toBe(0);
   });
 
-  it('EIO or ENOSPC while recording a result: the job stays claimed (reapable), nothing lost', async () => {
+  it('EIO or ENOSPC while recording a failure: the job stays claimed (reapable), nothing lost', async () => {
     for (const code of ['EIO', 'ENOSPC']) {
       const d = tempDir('edgar-q-');
       let armed = false;
@@ -232,13 +232,37 @@ describe('FsQueue under injected faults', () => {
       await q.enqueue({ id: 'a', type: 't' });
       const c = q.claim(owner)!;
       armed = true;
-      expect(() => q.complete(c, {})).toThrow(new RegExp(`${code}.*job left where it was|job left where it was.*${code}`));
-      expect(q.counts()).toMatchObject({ processing: 1, completed: 0 });
+      expect(() => q.fail(c, new Error('x'))).toThrow(new RegExp(`job left where it was.*${code}`));
+      expect(q.counts()).toMatchObject({ processing: 1, pending: 0, failed: 0 });
+      expect(ls(d, 'tmp')).toEqual([]);
       armed = false;
       ageClaims(d, 120_000);
       expect(q.reap({ staleAfterMs: 60_000 })).toHaveLength(1);
       expect(q.counts()).toMatchObject({ pending: 1, processing: 0 });
     }
+  });
+
+  it('EIO while writing the result into the completed record: the job is complete, the error says the record is stale', async () => {
+    let armed = false;
+    const q = new FsQueue({ dir, fs: fault((op) => armed && op === 'open', 'EIO') }).init();
+    await q.enqueue({ id: 'a', type: 't' });
+    const c = q.claim(owner)!;
+    armed = true;
+    expect(() => q.complete(c, { n: 1 })).toThrow(/completed but its record could not be updated: EIO/);
+    armed = false;
+    expect(q.counts()).toEqual({ pending: 0, processing: 0, completed: 1, failed: 0 });
+    expect(q.readFinished('completed', 'a')).toMatchObject({ id: 'a' });
+  });
+
+  it('a completed record shorter than the claimed file is truncated, not left with a tail', async () => {
+    const q = new FsQueue({ dir }).init();
+    await q.enqueue({ id: 'a', type: 't', maxAttempts: 1, padding: 'x'.repeat(5000) });
+    q.fail(q.claim(owner)!, new Error('e'.repeat(3000)));
+    q.requeueFailed(['a']);
+    const c = q.claim(owner)!;
+    q.complete(c, { ok: 1 });
+    expect(q.readFinished('completed', 'a')).toMatchObject({ id: 'a', result: { ok: 1 } });
+    expect(q.readFinished('completed', 'a')!.error).toBeUndefined();
   });
 
   it('EXDEV on the completing rename: an error naming the cause, the job still claimed', async () => {

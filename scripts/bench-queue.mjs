@@ -1,0 +1,262 @@
+#!/usr/bin/env node
+// npm run bench:queue [-- --json] [-- --jobs N]
+// Measures the filesystem queue beside its baselines, in one run on this machine: BullMQ on
+// a throwaway local redis-server, the raw file moves with no queue, a naive fsync-per-job
+// enqueue. Prints a table; with --json the last line is one JSON object.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FsQueue } from '../dist/queue/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const asJson = args.includes('--json');
+const JOBS = Number(args[args.indexOf('--jobs') + 1]) || 20_000;
+const CONCURRENCY = 4;
+const say = (s) => process.stderr.write(s + '\n');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edgar-bench-'));
+let seq = 0;
+const freshDir = () => path.join(root, `q${seq++}`);
+
+const children = new Set();
+// A failed baseline must not leave worker processes behind.
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function spawnNode(script, env) {
+  const child = spawn(process.execPath, [path.join(here, 'bench', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  const done = new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited ${code}`)))));
+  return { child, done };
+}
+
+const jobs = (n) => Array.from({ length: n }, (_, i) => ({ id: `bench-${i}`, type: 'noop', payload: { n: i, filing: `data/filings/${i}.txt` } }));
+
+/** Enqueue (durable, as in real use), then start the clock and let N workers drain. */
+async function fsThroughput(workers, script = 'fs-worker.mjs') {
+  const dir = freshDir();
+  const q = new FsQueue({ dir }).init();
+  const go = path.join(dir, 'go');
+  const procs = Array.from({ length: workers }, () => spawnNode(script, { QDIR: dir, GO_FILE: go, MODE: 'burst', CONCURRENCY: String(CONCURRENCY) }));
+  await new Promise((r) => setTimeout(r, 400)); // let them load; not timed
+  const t0 = performance.now();
+  await q.enqueueBatch(jobs(JOBS));
+  const t1 = performance.now();
+  fs.writeFileSync(go, '');
+  await Promise.all(procs.map((p) => p.done));
+  const t2 = performance.now();
+  const done = fs.readdirSync(path.join(dir, 'completed')).length;
+  if (done !== JOBS) throw new Error(`${script}: ${done} of ${JOBS} completed`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { endToEnd: JOBS / ((t2 - t0) / 1000), drain: JOBS / ((t2 - t1) / 1000) };
+}
+
+async function rawThroughput(workers) {
+  const dir = freshDir();
+  for (const s of ['pending', 'processing', 'completed']) fs.mkdirSync(path.join(dir, s), { recursive: true });
+  const go = path.join(dir, 'go');
+  const procs = Array.from({ length: workers }, () => spawnNode('raw-worker.mjs', { QDIR: dir, GO_FILE: go }));
+  await new Promise((r) => setTimeout(r, 400));
+  // The same bytes written the same way as the queue's enqueue, minus nothing but the queue.
+  const t0 = performance.now();
+  for (const j of jobs(JOBS)) {
+    const tmp = path.join(dir, `${j.id}.tmp`);
+    fs.writeFileSync(tmp, JSON.stringify(j), { flag: 'wx' });
+    fs.renameSync(tmp, path.join(dir, 'pending', `${j.id}.json`));
+  }
+  const t1 = performance.now();
+  fs.writeFileSync(go, '');
+  await Promise.all(procs.map((p) => p.done));
+  const t2 = performance.now();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { endToEnd: JOBS / ((t2 - t0) / 1000), drain: JOBS / ((t2 - t1) / 1000) };
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function bullmqThroughput(workerCounts) {
+  const which = spawnSync('sh', ['-c', 'command -v redis-server']);
+  if (which.status !== 0) return { skipped: 'redis-server is not installed (apt-get install redis-server)' };
+  let bullmq;
+  try {
+    bullmq = await import('bullmq');
+  } catch {
+    return { skipped: 'bullmq is not installed (npm install)' };
+  }
+  const port = await freePort();
+  const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+  try {
+    const connection = { host: '127.0.0.1', port };
+    for (let i = 0; i < 50; i++) {
+      const ok = await new Promise((r) => {
+        const s = net.connect(port, '127.0.0.1', () => (s.end(), r(true))).on('error', () => r(false));
+      });
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const out = {};
+    for (const n of workerCounts) {
+      const name = `bench${n}`;
+      const queue = new bullmq.Queue(name, { connection });
+      const go = path.join(root, `bullgo${n}`);
+      const procs = Array.from({ length: n }, () => spawnNode('bullmq-worker.mjs', { REDIS_PORT: String(port), QUEUE_NAME: name, GO_FILE: go, CONCURRENCY: String(CONCURRENCY) }));
+      await new Promise((r) => setTimeout(r, 400));
+      const t0 = performance.now();
+      const all = jobs(JOBS);
+      for (let i = 0; i < all.length; i += 1000) {
+        await queue.addBulk(all.slice(i, i + 1000).map((j) => ({ name: 'noop', data: j })));
+      }
+      const t1 = performance.now();
+      fs.writeFileSync(go, '');
+      await Promise.all(procs.map((p) => p.done));
+      const t2 = performance.now();
+      const counts = await queue.getJobCounts('completed', 'wait', 'active');
+      if (counts.completed !== JOBS) throw new Error(`bullmq: ${JSON.stringify(counts)}`);
+      await queue.obliterate({ force: true });
+      await queue.close();
+      out[n] = { endToEnd: JOBS / ((t2 - t0) / 1000), drain: JOBS / ((t2 - t1) / 1000) };
+    }
+    return out;
+  } finally {
+    redis.kill('SIGTERM');
+  }
+}
+
+async function durableEnqueue(n) {
+  const dir = freshDir();
+  const q = new FsQueue({ dir }).init();
+  const t0 = performance.now();
+  await q.enqueueBatch(jobs(n), { durable: true });
+  const ours = n / ((performance.now() - t0) / 1000);
+  // The naive loop: fsync the file and the folder for every job.
+  const nd = freshDir();
+  fs.mkdirSync(path.join(nd, 'tmp'), { recursive: true });
+  fs.mkdirSync(path.join(nd, 'pending'), { recursive: true });
+  const t1 = performance.now();
+  for (const j of jobs(n)) {
+    const tmp = path.join(nd, 'tmp', `${j.id}.json`);
+    const fd = fs.openSync(tmp, 'wx');
+    fs.writeSync(fd, JSON.stringify(j));
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, path.join(nd, 'pending', `${j.id}.json`));
+    const dfd = fs.openSync(path.join(nd, 'pending'), 'r');
+    fs.fsyncSync(dfd);
+    fs.closeSync(dfd);
+  }
+  const naive = n / ((performance.now() - t1) / 1000);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(nd, { recursive: true, force: true });
+  return { ours, naive };
+}
+
+/** Claims per second with a warm view (the steady state), and the cold listing apart. */
+async function claimRate(pending) {
+  const dir = freshDir();
+  const q = new FsQueue({ dir, durable: false }).init();
+  await q.enqueueBatch(jobs(pending));
+  const worker = new FsQueue({ dir, durable: false, rescanMs: 3_600_000 }).init();
+  const owner = { workerId: 'bench', nonce: 'x' };
+  const c0 = performance.now();
+  worker.claim(owner); // lists and sorts pending/
+  const coldMs = performance.now() - c0;
+  const n = Math.min(2_000, pending - 1);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) if (!worker.claim(owner)) throw new Error('ran dry');
+  const rate = n / ((performance.now() - t0) / 1000);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { rate, coldMs };
+}
+
+function cpuTicks(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks
+}
+
+async function wakeAndIdle(samples) {
+  const dir = freshDir();
+  const q = new FsQueue({ dir, durable: false }).init();
+  const wakeLog = path.join(root, 'wake.log');
+  const w = spawnNode('fs-worker.mjs', { QDIR: dir, WAKE_LOG: wakeLog, MODE: 'idle' });
+  await new Promise((r) => setTimeout(r, 800));
+  // Idle CPU over 5 s: no jobs, the watcher armed, rescans running.
+  const hz = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+  const c0 = cpuTicks(w.child.pid);
+  const i0 = performance.now();
+  await new Promise((r) => setTimeout(r, 5_000));
+  const idleCpuPct = ((cpuTicks(w.child.pid) - c0) / hz / ((performance.now() - i0) / 1000)) * 100;
+  for (let i = 0; i < samples; i++) {
+    await q.enqueue({ id: `wake-${i}`, type: 'noop', sentAt: performance.timeOrigin + performance.now() });
+    await new Promise((r) => setTimeout(r, 30 + Math.random() * 40));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  w.child.kill('SIGTERM');
+  await w.done;
+  const lat = fs.readFileSync(wakeLog, 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b);
+  if (lat.length !== samples) throw new Error(`wake: ${lat.length} of ${samples} jobs seen`);
+  const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
+  return { p50: pct(50), p99: pct(99), idleCpuPct };
+}
+
+const r = (x) => Math.round(x);
+say(`edgar queue benchmark: ${JOBS} no-op jobs, concurrency ${CONCURRENCY} per process, ${os.cpus().length} cores, ${root}`);
+const fsT = {};
+const rawT = {};
+for (const n of [1, 2, 4]) {
+  fsT[n] = await fsThroughput(n);
+  rawT[n] = await rawThroughput(n);
+  say(`  ${n} worker(s): edgar ${r(fsT[n].endToEnd)} jobs/s end to end (${r(fsT[n].drain)} drain), raw ${r(rawT[n].endToEnd)} (${r(rawT[n].drain)} drain)`);
+}
+const bull = await bullmqThroughput([1, 2, 4]);
+if (bull.skipped) say(`  BullMQ skipped: ${bull.skipped}`);
+else for (const n of [1, 2, 4]) say(`  ${n} worker(s): BullMQ ${r(bull[n].endToEnd)} jobs/s end to end (${r(bull[n].drain)} drain)`);
+const dur = await durableEnqueue(2_000);
+say(`  durable enqueue: ${r(dur.ours)} jobs/s batched vs ${r(dur.naive)} naive (fsync per job)`);
+const c1k = await claimRate(1_000);
+const c100k = await claimRate(100_000);
+say(`  claims: ${r(c1k.rate)}/s at 1k pending, ${r(c100k.rate)}/s at 100k pending (one-off listing: ${r(c1k.coldMs)} ms vs ${r(c100k.coldMs)} ms)`);
+const wake = await wakeAndIdle(200);
+say(`  wake-up: p50 ${wake.p50.toFixed(2)} ms, p99 ${wake.p99.toFixed(2)} ms; idle worker CPU ${wake.idleCpuPct.toFixed(2)}%`);
+
+const result = {
+  jobs: JOBS,
+  concurrency: CONCURRENCY,
+  fsJobsPerSec: r(fsT[4].endToEnd),
+  fsJobsPerSecByWorkers: Object.fromEntries(Object.entries(fsT).map(([k, v]) => [k, r(v.endToEnd)])),
+  fsDrainPerSecByWorkers: Object.fromEntries(Object.entries(fsT).map(([k, v]) => [k, r(v.drain)])),
+  bullmqJobsPerSec: bull.skipped ? null : r(bull[4].endToEnd),
+  bullmqJobsPerSecByWorkers: bull.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bull[k].endToEnd)])),
+  bullmqSkipped: bull.skipped ?? null,
+  rawJobsPerSec: r(rawT[4].endToEnd),
+  rawJobsPerSecByWorkers: Object.fromEntries(Object.entries(rawT).map(([k, v]) => [k, r(v.endToEnd)])),
+  durableEnqueuePerSec: r(dur.ours),
+  naiveDurableEnqueuePerSec: r(dur.naive),
+  claimPerSec1k: r(c1k.rate),
+  claimPerSec100k: r(c100k.rate),
+  coldListingMs1k: r(c1k.coldMs),
+  coldListingMs100k: r(c100k.coldMs),
+  wakeP50Ms: Number(wake.p50.toFixed(2)),
+  wakeP99Ms: Number(wake.p99.toFixed(2)),
+  idleCpuPct: Number(wake.idleCpuPct.toFixed(2)),
+};
+result.ratios = {
+  vsBullmq4: result.bullmqJobsPerSec ? Number((result.fsJobsPerSec / result.bullmqJobsPerSec).toFixed(2)) : null,
+  vsRaw4: Number((result.fsJobsPerSec / result.rawJobsPerSec).toFixed(2)),
+  durableVsNaive: Number((result.durableEnqueuePerSec / result.naiveDurableEnqueuePerSec).toFixed(2)),
+  claim100kVs1k: Number((result.claimPerSec100k / result.claimPerSec1k).toFixed(2)),
+};
+say(`  ratios: ${JSON.stringify(result.ratios)}`);
+fs.rmSync(root, { recursive: true, force: true });
+if (asJson) process.stdout.write(JSON.stringify(result) + '\n');

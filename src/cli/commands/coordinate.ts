@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+import { coordinate } from '../../pipeline/coordinate.js';
+import { decideExtractor } from '../../pipeline/extractor.js';
+import { waitForJobs } from '../../pipeline/wait.js';
+import type { Priority } from '../../queue/index.js';
+import { parseDuration, parsePositiveInt } from '../duration.js';
+import { EXIT, UsageError } from '../errors.js';
+import { openQueue, runtime, type CommonFlags } from '../runtime.js';
+import { reportWait } from '../wait-report.js';
+
+export interface CoordinateFlags extends CommonFlags {
+  year?: string;
+  limit?: string;
+  form?: string[];
+  ai?: boolean;
+  priority: Priority;
+  force?: boolean;
+  wait?: boolean;
+  timeout?: string;
+  filingsDir?: string;
+  maxAttempts?: string;
+}
+
+export function parseYear(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const y = Number(text);
+  if (!/^\d{4}$/.test(text) || y < 1993 || y > 2100) throw new UsageError(`--year: "${text}" is not a year EDGAR has filings for (1993 onwards)`);
+  return y;
+}
+
+export default async function coordinateCommand(flags: CoordinateFlags): Promise<number> {
+  const { config, log } = runtime(flags);
+  const year = parseYear(flags.year);
+  const limit = flags.limit !== undefined ? parsePositiveInt(flags.limit, '--limit') : undefined;
+  const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
+  const maxAttempts = flags.maxAttempts !== undefined ? parsePositiveInt(flags.maxAttempts, '--max-attempts') : undefined;
+  if (year === undefined && !flags.wait) throw new UsageError('give --year to queue filings, or --wait to wait for the jobs already queued');
+  const filingsDir = path.resolve(flags.filingsDir ?? config.filingsDir);
+  const queue = openQueue(config.queueDir, { create: true });
+  let waitIds: string[] | undefined;
+  if (year !== undefined) {
+    const extractor = decideExtractor(flags.ai, config.useAi, (l) => process.stderr.write(l + '\n'));
+    const res = await coordinate(queue, {
+      filingsDir,
+      year,
+      ...(flags.form?.length ? { forms: flags.form } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+      priority: flags.priority,
+      force: flags.force === true,
+      extractor,
+    });
+    log.info({ batchId: res.batchId, queued: res.queued.length, skipped: res.skipped.length, year }, 'batch queued');
+    process.stdout.write(res.batchId + '\n');
+    const already = res.skipped.length ? `; ${res.skipped.length} already queued or completed (--force re-runs completed ones)` : '';
+    process.stderr.write(`queued ${res.queued.length} of ${res.matched} filing(s) filed in ${year} under ${filingsDir}${already}\n`);
+    for (const u of res.unreadable.slice(0, 5)) process.stderr.write(`  not queued, unreadable header: ${u.reason}\n`);
+    if (res.unreadable.length > 5) process.stderr.write(`  ... and ${res.unreadable.length - 5} more unreadable file(s)\n`);
+    if (res.matched === 0) process.stderr.write(`no filing of ${year} found under ${filingsDir} (set --filings-dir or FILINGS_DIR; \`edgar sample --year ${year} --count 10\` makes demo filings)\n`);
+    if (!flags.wait) return EXIT.ok;
+    waitIds = [...res.queued.map((f) => f.accession), ...res.skipped.filter((s) => s.state === 'pending' || s.state === 'processing').map((s) => s.accession)];
+  }
+  const ac = new AbortController();
+  const onSig = (): void => ac.abort();
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  try {
+    const res = await waitForJobs(queue, { ...(waitIds ? { ids: waitIds } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), signal: ac.signal });
+    return reportWait(res);
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
+}

@@ -1,0 +1,45 @@
+import * as path from 'node:path';
+import { jobHandlers } from '../../pipeline/filing-job.js';
+import { Worker, stopOnSignals } from '../../queue/index.js';
+import { parseDuration, parsePositiveInt } from '../duration.js';
+import { EXIT } from '../errors.js';
+import { openQueue, runtime, type CommonFlags } from '../runtime.js';
+
+interface Flags extends CommonFlags {
+  concurrency: string;
+  once?: boolean;
+  burst?: boolean;
+  id?: string;
+  staleAfter: string;
+  grace: string;
+  watch?: boolean;
+  poll?: boolean;
+  filingsDir?: string;
+  graphDir?: string;
+}
+
+export default async function workerCommand(flags: Flags): Promise<number> {
+  const { config, log } = runtime(flags);
+  const concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
+  const staleAfterMs = parseDuration(flags.staleAfter, '--stale-after');
+  const graceMs = parseDuration(flags.grace, '--grace');
+  const queue = openQueue(config.queueDir, { create: true });
+  const worker = new Worker({
+    queue,
+    handler: jobHandlers({
+      filingsDir: path.resolve(flags.filingsDir ?? config.filingsDir),
+      graphDir: path.resolve(flags.graphDir ?? config.graphDir),
+    }),
+    ...(flags.id ?? config.workerId ? { workerId: (flags.id ?? config.workerId) as string } : {}),
+    concurrency,
+    staleAfterMs,
+    graceMs,
+    once: flags.once === true,
+    burst: flags.burst === true,
+    watch: flags.watch === false ? false : flags.poll ? 'poll' : true,
+    log,
+  });
+  stopOnSignals(worker, { graceMs });
+  const summary = await worker.run();
+  return summary.failed > 0 && (flags.once || flags.burst) ? EXIT.jobsFailed : EXIT.ok;
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { FsQueue, JobState, NewJob, Priority } from '../queue/index.js';
+import { scanFilings, type FilingRef } from './find-filings.js';
+import type { FilingJobOptions } from './filing-job.js';
+
+export interface CoordinateOptions {
+  filingsDir: string;
+  year?: number;
+  forms?: string[];
+  limit?: number;
+  priority?: Priority;
+  force?: boolean;
+  extractor: FilingJobOptions['extractor'];
+  maxAttempts?: number;
+}
+
+export interface CoordinateResult {
+  batchId: string;
+  queued: FilingRef[];
+  /** Already pending, processing or completed (and not forced), with the state seen. */
+  skipped: { accession: string; state: JobState }[];
+  unreadable: { path: string; reason: string }[];
+  matched: number;
+}
+
+export const newBatchId = (): string => `b-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+
+/**
+ * Scans, then queues each filing once. The check "already queued?" and the enqueue must
+ * not interleave with another coordinator's, or both would queue the same filing: that
+ * short critical section is what proper-lockfile is for (a rename claim needs no lock).
+ */
+export async function coordinate(queue: FsQueue, opts: CoordinateOptions): Promise<CoordinateResult> {
+  const scan = scanFilings(opts.filingsDir, { ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.forms ? { forms: opts.forms } : {}) });
+  const batchId = newBatchId();
+  const lockTarget = path.join(queue.dir, 'meta', 'coordinator.lock');
+  fs.writeFileSync(lockTarget, '', { flag: 'a' });
+  const release = await lockfile.lock(lockTarget, {
+    stale: 30_000,
+    update: 5_000,
+    retries: { retries: 60, minTimeout: 100, maxTimeout: 1_000, factor: 1.5 },
+  });
+  try {
+    const known = queue.knownIds();
+    const queued: FilingRef[] = [];
+    const skipped: { accession: string; state: JobState }[] = [];
+    const jobs: NewJob[] = [];
+    for (const f of scan.filings) {
+      if (opts.limit !== undefined && queued.length >= opts.limit) break;
+      const state = known.get(f.accession);
+      // Pending and processing jobs will run anyway; a forced re-run replaces finished ones.
+      if (state === 'pending' || state === 'processing' || (state === 'completed' && !opts.force)) {
+        skipped.push({ accession: f.accession, state });
+        continue;
+      }
+      if (state === 'completed' || state === 'failed') queue.forgetFinished(f.accession);
+      queued.push(f);
+      jobs.push({
+        id: f.accession,
+        type: 'filing',
+        filing: path.relative(opts.filingsDir, f.path),
+        formType: f.formType,
+        filedAt: f.filedAt,
+        batchId,
+        priority: opts.priority ?? 'normal',
+        ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+        options: { extractor: opts.extractor },
+      });
+    }
+    await queue.enqueueBatch(jobs, { durable: true });
+    return { batchId, queued, skipped, unreadable: scan.unreadable, matched: scan.filings.length };
+  } finally {
+    await release();
+  }
+}
