@@ -11,6 +11,8 @@ export interface Config {
   ollamaModel: string;
   neo4j: { uri: string; user: string; password: string; database: string | undefined } | null;
   logLevel: string;
+  /** EDGAR_SIMULATED_LATENCY_MS: extra time per filing, the LLM's cost stand-in for benchmarks. */
+  simulatedLatencyMs: number;
 }
 
 export const DEFAULT_OLLAMA_MODEL = 'qwen2.5:3b-instruct';
@@ -29,5 +31,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { uri: neo4jUri, user: env.NEO4J_USER || 'neo4j', password: env.NEO4J_PASSWORD || '', database: env.NEO4J_DATABASE || undefined }
       : null,
     logLevel: env.LOG_LEVEL || 'info',
+    simulatedLatencyMs: Math.max(0, Number(env.EDGAR_SIMULATED_LATENCY_MS) || 0),
   };
 }

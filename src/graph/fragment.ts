@@ -124,7 +124,7 @@ function isPresent(value: PropValue | undefined): value is PropValue {
 }
 
 /** Known values win over missing ones; arrays are unioned, other known values replaced. */
-function mergeProps(target: Props, source: PropsInput): Props {
+export function mergeProps(target: Props, source: PropsInput): Props {
   for (const [prop, value] of Object.entries(source)) {
     if (!isPresent(value)) continue;
     const current = target[prop];

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
-import type { FsQueue, JobState, NewJob, Priority } from '../queue/index.js';
+import { encodeId, type FsQueue, type JobState, type NewJob, type Priority } from '../queue/index.js';
 import { scanFilings, type FilingRef } from './find-filings.js';
 import type { FilingJobOptions } from './filing-job.js';
 
@@ -23,7 +23,20 @@ export interface CoordinateResult {
   /** Already pending, processing or completed (and not forced), with the state seen. */
   skipped: { accession: string; state: JobState }[];
   unreadable: { path: string; reason: string }[];
+  /** Job ids under which the unreadable files were queued (to fail with their reason). */
+  unreadableIds: string[];
   matched: number;
+}
+
+/** Job id of a file with no readable accession: its path, or a digest when the path is too long. */
+export function unreadableJobId(relPath: string): string {
+  const id = `file:${relPath}`;
+  try {
+    encodeId(id);
+    return id;
+  } catch {
+    return `file:${createHash('sha1').update(relPath).digest('hex').slice(0, 16)}`;
+  }
 }
 
 export const newBatchId = (): string => `b-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
@@ -48,6 +61,7 @@ export async function coordinate(queue: FsQueue, opts: CoordinateOptions): Promi
     const queued: FilingRef[] = [];
     const skipped: { accession: string; state: JobState }[] = [];
     const jobs: NewJob[] = [];
+    const unreadableIds: string[] = [];
     for (const f of scan.filings) {
       if (opts.limit !== undefined && queued.length >= opts.limit) break;
       const state = known.get(f.accession);
@@ -70,8 +84,20 @@ export async function coordinate(queue: FsQueue, opts: CoordinateOptions): Promi
         options: { extractor: opts.extractor },
       });
     }
+    // A file that looks like a filing but whose header cannot be read is queued too, under
+    // its path: the worker fails it with the parser's reason, so it shows up in failed/
+    // and in `coordinate --wait`'s summary instead of vanishing from the batch.
+    for (const u of scan.unreadable) {
+      const rel = path.relative(opts.filingsDir, u.path);
+      const id = unreadableJobId(rel);
+      const state = known.get(id);
+      if (state === 'pending' || state === 'processing') continue;
+      if (state === 'completed' || state === 'failed') queue.forgetFinished(id);
+      jobs.push({ id, type: 'filing', filing: rel, batchId, priority: opts.priority ?? 'normal', maxAttempts: 1, options: { extractor: opts.extractor } });
+      unreadableIds.push(id);
+    }
     await queue.enqueueBatch(jobs, { durable: true });
-    return { batchId, queued, skipped, unreadable: scan.unreadable, matched: scan.filings.length };
+    return { batchId, queued, skipped, unreadable: scan.unreadable, unreadableIds, matched: scan.filings.length };
   } finally {
     await release();
   }

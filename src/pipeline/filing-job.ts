@@ -28,6 +28,11 @@ export interface FilingJobResult {
 export interface PipelineDirs {
   filingsDir: string;
   graphDir: string;
+  /**
+   * Extra time each filing takes, as a stand-in for an LLM's cost in benchmarks and tests
+   * (EDGAR_SIMULATED_LATENCY). It honours the job's abort signal like a real call would.
+   */
+  simulatedLatencyMs?: number;
 }
 
 /**
@@ -74,6 +79,7 @@ export function filingHandler(dirs: PipelineDirs) {
     }
     const t1 = performance.now();
     const fragment = extractRules(sub);
+    if (dirs.simulatedLatencyMs) await abortableSleep(dirs.simulatedLatencyMs, ctx.signal);
     const t2 = performance.now();
     ctx.signal.throwIfAborted();
     writeFragment(dirs.graphDir, fragment);
@@ -103,4 +109,12 @@ export function jobHandlers(dirs: PipelineDirs) {
     if (job.type === 'filing') return filing(job, ctx);
     throw new PermanentJobError(`no handler for job type "${job.type}"`);
   };
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
 }

@@ -54,11 +54,10 @@ export default async function coordinateCommand(flags: CoordinateFlags): Promise
     process.stdout.write(res.batchId + '\n');
     const already = res.skipped.length ? `; ${res.skipped.length} already queued or completed (--force re-runs completed ones)` : '';
     process.stderr.write(`queued ${res.queued.length} of ${res.matched} filing(s) filed in ${year} under ${filingsDir}${already}\n`);
-    for (const u of res.unreadable.slice(0, 5)) process.stderr.write(`  not queued, unreadable header: ${u.reason}\n`);
-    if (res.unreadable.length > 5) process.stderr.write(`  ... and ${res.unreadable.length - 5} more unreadable file(s)\n`);
+    if (res.unreadable.length) process.stderr.write(`${res.unreadable.length} file(s) with an unreadable header queued to fail with their reason (see failed/), e.g. ${res.unreadable[0]!.reason}\n`);
     if (res.matched === 0) process.stderr.write(`no filing of ${year} found under ${filingsDir} (set --filings-dir or FILINGS_DIR; \`edgar sample --year ${year} --count 10\` makes demo filings)\n`);
     if (!flags.wait) return EXIT.ok;
-    waitIds = [...res.queued.map((f) => f.accession), ...res.skipped.filter((s) => s.state === 'pending' || s.state === 'processing').map((s) => s.accession)];
+    waitIds = [...res.queued.map((f) => f.accession), ...res.skipped.filter((s) => s.state === 'pending' || s.state === 'processing').map((s) => s.accession), ...res.unreadableIds];
   }
   const ac = new AbortController();
   const onSig = (): void => ac.abort();

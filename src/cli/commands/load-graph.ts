@@ -59,12 +59,12 @@ export default async function loadGraph(flags: Flags): Promise<number> {
     process.stderr.write(`no filing of ${year} under ${filingsDir} (set --filings-dir or FILINGS_DIR; \`edgar sample --year ${year} --count 10\` makes demo filings)\n`);
     return EXIT.ok;
   }
-  const ids = [...res.queued.map((f) => f.accession), ...res.skipped.filter((s) => s.state === 'pending' || s.state === 'processing').map((s) => s.accession)];
+  const ids = [...res.queued.map((f) => f.accession), ...res.skipped.filter((s) => s.state === 'pending' || s.state === 'processing').map((s) => s.accession), ...res.unreadableIds];
 
   let inProcess: Worker | null = null;
   const children: ChildProcess[] = [];
   if (!flags.distributed && workers === undefined) {
-    inProcess = new Worker({ queue, handler: jobHandlers({ filingsDir, graphDir }), burst: true, concurrency: 2, log, ...(config.workerId ? { workerId: config.workerId } : {}) });
+    inProcess = new Worker({ queue, handler: jobHandlers({ filingsDir, graphDir, simulatedLatencyMs: config.simulatedLatencyMs }), burst: true, concurrency: 2, log, ...(config.workerId ? { workerId: config.workerId } : {}) });
     void inProcess.run();
   } else if (workers !== undefined) {
     for (let i = 0; i < workers; i++) {

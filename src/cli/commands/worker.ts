@@ -29,6 +29,7 @@ export default async function workerCommand(flags: Flags): Promise<number> {
     handler: jobHandlers({
       filingsDir: path.resolve(flags.filingsDir ?? config.filingsDir),
       graphDir: path.resolve(flags.graphDir ?? config.graphDir),
+      simulatedLatencyMs: config.simulatedLatencyMs,
     }),
     ...(flags.id ?? config.workerId ? { workerId: (flags.id ?? config.workerId) as string } : {}),
     concurrency,
