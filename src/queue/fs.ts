@@ -14,6 +14,8 @@ export interface QueueFs {
   readdirSync(path: string): string[];
   statSync(path: string): nodeFs.Stats;
   utimesSync(path: string, atime: number | Date, mtime: number | Date): void;
+  futimesSync(fd: number, atime: number | Date, mtime: number | Date): void;
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   unlinkSync(path: string): void;
   mkdirSync(path: string, options: { recursive: true }): void;
   openSync(path: string, flags: string | number, mode?: number): number;
@@ -30,6 +32,8 @@ export const nodeQueueFs: QueueFs = {
   readdirSync: (path) => nodeFs.readdirSync(path),
   statSync: (path) => nodeFs.statSync(path),
   utimesSync: (path, atime, mtime) => nodeFs.utimesSync(path, atime, mtime),
+  futimesSync: (fd, atime, mtime) => nodeFs.futimesSync(fd, atime, mtime),
+  readSync: (fd, buffer, offset, length, position) => nodeFs.readSync(fd, buffer, offset, length, position),
   unlinkSync: (path) => nodeFs.unlinkSync(path),
   mkdirSync: (path, options) => void nodeFs.mkdirSync(path, options),
   openSync: (path, flags, mode) => nodeFs.openSync(path, flags, mode),

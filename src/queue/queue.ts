@@ -69,6 +69,14 @@ export interface Claim {
   name: string;
   attempt: number;
   parsed: ClaimedName;
+  /**
+   * The claimed file, open: the descriptor follows the inode through renames, so the
+   * completion writes its record without opening anything. Closed by every way a claim
+   * ends (complete, fail, release, dispose).
+   */
+  fd: number | null;
+  /** Bytes of the record as claimed (a shorter completed record is truncated to fit). */
+  size: number;
 }
 
 export interface ClaimOwner {
@@ -352,35 +360,57 @@ export class FsQueue {
         this.quarantineQuietly(src, name, 'the file name does not follow the queue naming scheme');
         continue;
       }
-      const t = new Date(now);
+      // Open first: ENOENT means another claimer won. The touch comes before the rename, so
+      // the claim carries a fresh mtime from its first instant in processing/ (rename keeps
+      // mtime) and no reaper can take it for stale.
+      let fd: number;
       try {
-        this.fs.utimesSync(src, t, t);
+        fd = this.fs.openSync(src, 'r+');
       } catch (err) {
         if (isMissing(err)) continue;
-        throw new QueueError(`claim: touch ${src}: ${describeFsError(err)}`);
+        throw new QueueError(`claim: open ${src}: ${describeFsError(err)}`);
       }
       const owned = claimedName(parsed, owner.workerId, owner.nonce);
       const dest = path.join(this.stateDir('processing'), owned);
       try {
+        const t = new Date(now);
+        this.fs.futimesSync(fd, t, t);
         this.fs.renameSync(src, dest);
       } catch (err) {
+        this.closeQuietly(fd);
         if (isMissing(err)) continue;
         throw new QueueError(`claim: rename ${src}: ${describeFsError(err)}`);
       }
       const claimed = parseClaimedName(owned) as ClaimedName;
-      const job = this.readClaimed(dest, owned, claimed);
-      if (job) return { job, name: owned, attempt: claimed.attempt, parsed: claimed };
+      let raw: Buffer;
+      try {
+        raw = this.readFd(fd);
+      } catch (err) {
+        this.closeQuietly(fd);
+        throw new QueueError(`claim: read ${dest}: ${describeFsError(err)}`);
+      }
+      const job = this.jobFromClaim(dest, owned, claimed, raw);
+      if (job) return { job, name: owned, attempt: claimed.attempt, parsed: claimed, fd, size: raw.length };
+      this.closeQuietly(fd);
     }
   }
 
-  private readClaimed(file: string, name: string, parsed: ClaimedName): JobRecord | null {
-    let raw: Buffer;
-    try {
-      raw = this.fs.readFileSync(file);
-    } catch (err) {
-      if (isMissing(err)) return null;
-      throw new QueueError(`claim: read ${file}: ${describeFsError(err)}`);
+  private readonly readBuf = Buffer.alloc(64 * 1024);
+
+  /** Job files are small: one read into a reused buffer, more only for a large one. */
+  private readFd(fd: number): Buffer {
+    const chunks: Buffer[] = [];
+    let pos = 0;
+    for (;;) {
+      const n = this.fs.readSync(fd, this.readBuf, 0, this.readBuf.length, pos);
+      if (n > 0) chunks.push(Buffer.from(this.readBuf.subarray(0, n)));
+      pos += n;
+      if (n < this.readBuf.length) break;
     }
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  }
+
+  private jobFromClaim(file: string, name: string, parsed: ClaimedName, raw: Buffer): JobRecord | null {
     const job = parseJob(raw);
     if (typeof job === 'string') {
       this.quarantineQuietly(file, name, job, raw);
@@ -388,6 +418,12 @@ export class FsQueue {
     }
     const { result: _r, error: _e, completedAt: _c, failedAt: _f, ...clean } = job;
     return { ...clean, id: parsed.id, priority: parsed.priority, attempts: parsed.attempt };
+  }
+
+  /** Releases the claim's descriptor (a claim given up without a rename of ours). */
+  dispose(claim: Claim): void {
+    if (claim.fd !== null) this.closeQuietly(claim.fd);
+    claim.fd = null;
   }
 
   // ---------------------------------------------------------------- lease
@@ -421,34 +457,39 @@ export class FsQueue {
     try {
       this.fs.renameSync(this.processingPath(claim), dest);
     } catch (err) {
+      this.dispose(claim);
       if (isMissing(err)) throw new LeaseLostError(claim.job.id);
       throw new QueueError(`complete ${claim.job.id}: rename into completed/ (job left claimed): ${describeFsError(err)}`);
     }
-    this.overwrite(dest, record);
+    this.overwrite(dest, claim, record);
     return record;
   }
 
   /**
    * Completion is the hot path, and on a real disk creating and freeing inodes costs more
-   * than the renames: so the fencing rename moves the claim into completed/ first, and the
-   * result is then written into that same file in place. Nobody else writes a file in
-   * completed/, and the job is already in its final state: a crash in between leaves a
-   * completed job whose record lacks the result summary, never a lost or doubled job.
+   * than renames: so the fencing rename moves the claim into completed/ first, and the
+   * result is then written into that same inode through the descriptor the claim opened.
+   * Nobody else writes a file in completed/, and the job is already in its final state: a
+   * crash in between leaves a completed job whose record lacks the result summary, never
+   * a lost or doubled job.
    */
-  private overwrite(file: string, content: object): void {
+  private overwrite(file: string, claim: Claim, content: object): void {
     const bytes = Buffer.from(JSON.stringify(content));
-    let fd: number;
+    const fail = (err: unknown) =>
+      new QueueError(`job ${path.basename(file)} completed but its record could not be updated: ${describeFsError(err)}`);
+    let fd = claim.fd;
+    claim.fd = null;
     try {
-      fd = this.fs.openSync(file, 'r+');
+      if (fd === null) fd = this.fs.openSync(file, 'r+');
     } catch (err) {
-      throw new QueueError(`job ${path.basename(file)} completed but its record could not be updated: ${describeFsError(err)}`);
+      throw fail(err);
     }
     try {
       let off = 0;
       while (off < bytes.length) off += this.fs.writeSync(fd, bytes.subarray(off), off);
-      this.fs.ftruncateSync(fd, bytes.length);
+      if (bytes.length < claim.size) this.fs.ftruncateSync(fd, bytes.length);
     } catch (err) {
-      throw new QueueError(`job ${path.basename(file)} completed but its record could not be updated: ${describeFsError(err)}`);
+      throw fail(err);
     } finally {
       this.closeQuietly(fd);
     }
@@ -463,6 +504,7 @@ export class FsQueue {
     err: unknown,
     opts: { permanent?: boolean; workerId?: string } = {},
   ): { to: 'pending' | 'failed'; record: JobRecord; retryAtMs?: number } {
+    this.dispose(claim);
     const now = this.now();
     const entry: AttemptError = {
       attempt: claim.attempt,
@@ -512,6 +554,7 @@ export class FsQueue {
    * No content rewrite, so a claimer may take it the instant it lands.
    */
   release(claim: Claim): boolean {
+    this.dispose(claim);
     const back: PendingName = { ...claim.parsed, attempts: claim.attempt - 1 };
     try {
       this.fs.renameSync(this.processingPath(claim), path.join(this.stateDir('pending'), pendingName(back)));

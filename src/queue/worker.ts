@@ -224,6 +224,7 @@ export class Worker {
       if (r.handedBack) {
         r.log.info({}, 'job handed back to pending during shutdown');
       } else if (r.lost) {
+        this.q.dispose(r.claim);
         this.summary.leaseLost++;
         r.log.warn({ durationMs }, 'lease lost while running: result discarded, the job belongs to another attempt');
       } else if (failure === null) {

@@ -244,11 +244,12 @@ describe('FsQueue under injected faults', () => {
 
   it('EIO while writing the result into the completed record: the job is complete, the error says the record is stale', async () => {
     let armed = false;
-    const q = new FsQueue({ dir, fs: fault((op) => armed && op === 'open', 'EIO') }).init();
+    const q = new FsQueue({ dir, fs: fault((op) => armed && op === 'writefd', 'EIO') }).init();
     await q.enqueue({ id: 'a', type: 't' });
     const c = q.claim(owner)!;
     armed = true;
     expect(() => q.complete(c, { n: 1 })).toThrow(/completed but its record could not be updated: EIO/);
+    expect(c.fd).toBeNull(); // the descriptor was released all the same
     armed = false;
     expect(q.counts()).toEqual({ pending: 0, processing: 0, completed: 1, failed: 0 });
     expect(q.readFinished('completed', 'a')).toMatchObject({ id: 'a' });
