@@ -28,11 +28,11 @@ process.on('exit', () => {
 });
 
 function spawnNode(script, env) {
-  const child = spawn(process.execPath, [path.join(here, 'bench', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(here, 'bench', script)], { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'inherit'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
   const done = new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited ${code}`)))));
-  return { child, done };
+  return { child, done, go: () => child.stdin.write('go\n') };
 }
 
 /** Let the disk finish what the previous phase left (deleted folders are TRIMmed on this mount). */
@@ -47,14 +47,13 @@ const jobs = (n) => Array.from({ length: n }, (_, i) => ({ id: `bench-${i}`, typ
 async function fsThroughput(workers, script = 'fs-worker.mjs') {
   const dir = freshDir();
   const q = new FsQueue({ dir }).init();
-  const go = path.join(dir, 'go');
-  const procs = Array.from({ length: workers }, () => spawnNode(script, { QDIR: dir, GO_FILE: go, MODE: 'burst', CONCURRENCY: String(CONCURRENCY) }));
+  const procs = Array.from({ length: workers }, () => spawnNode(script, { QDIR: dir, WAIT_GO: '1', MODE: 'burst', CONCURRENCY: String(CONCURRENCY) }));
   await new Promise((r) => setTimeout(r, 400)); // let them load; not timed
   await settle();
   const t0 = performance.now();
   await q.enqueueBatch(jobs(JOBS));
   const t1 = performance.now();
-  fs.writeFileSync(go, '');
+  for (const p of procs) p.go();
   await Promise.all(procs.map((p) => p.done));
   const t2 = performance.now();
   const done = fs.readdirSync(path.join(dir, 'completed')).length;
@@ -66,8 +65,7 @@ async function fsThroughput(workers, script = 'fs-worker.mjs') {
 async function rawThroughput(workers) {
   const dir = freshDir();
   for (const s of ['pending', 'processing', 'completed']) fs.mkdirSync(path.join(dir, s), { recursive: true });
-  const go = path.join(dir, 'go');
-  const procs = Array.from({ length: workers }, () => spawnNode('raw-worker.mjs', { QDIR: dir, GO_FILE: go }));
+  const procs = Array.from({ length: workers }, () => spawnNode('raw-worker.mjs', { QDIR: dir }));
   await new Promise((r) => setTimeout(r, 400));
   await settle();
   // The same bytes written the same way as the queue's enqueue, minus nothing but the queue.
@@ -78,7 +76,7 @@ async function rawThroughput(workers) {
     fs.renameSync(tmp, path.join(dir, 'pending', `${j.id}.json`));
   }
   const t1 = performance.now();
-  fs.writeFileSync(go, '');
+  for (const p of procs) p.go();
   await Promise.all(procs.map((p) => p.done));
   const t2 = performance.now();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -94,7 +92,8 @@ async function freePort() {
   });
 }
 
-async function bullmqThroughput(workerCounts) {
+/** A throwaway redis-server and BullMQ, or the reason they cannot run here. */
+async function startBullmq() {
   const which = spawnSync('sh', ['-c', 'command -v redis-server']);
   if (which.status !== 0) return { skipped: 'redis-server is not installed (apt-get install redis-server)' };
   let bullmq;
@@ -105,52 +104,53 @@ async function bullmqThroughput(workerCounts) {
   }
   const port = await freePort();
   const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-  try {
-    const connection = { host: '127.0.0.1', port };
-    for (let i = 0; i < 50; i++) {
-      const ok = await new Promise((r) => {
-        const s = net.connect(port, '127.0.0.1', () => (s.end(), r(true))).on('error', () => r(false));
-      });
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const out = {};
-    for (const n of workerCounts) {
-      const name = `bench${n}`;
+  children.add(redis);
+  const connection = { host: '127.0.0.1', port };
+  for (let i = 0; i < 50; i++) {
+    const up = await new Promise((res) => {
+      const sock = net.connect(port, '127.0.0.1', () => (sock.end(), res(true))).on('error', () => res(false));
+    });
+    if (up) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  let runs = 0;
+  return {
+    stop: () => redis.kill('SIGTERM'),
+    async run(n) {
+      const name = `bench${runs++}`;
       const queue = new bullmq.Queue(name, { connection });
-      const go = path.join(root, `bullgo${n}`);
-      const procs = Array.from({ length: n }, () => spawnNode('bullmq-worker.mjs', { REDIS_PORT: String(port), QUEUE_NAME: name, GO_FILE: go, CONCURRENCY: String(CONCURRENCY) }));
-      await new Promise((r) => setTimeout(r, 400));
+      const procs = Array.from({ length: n }, () => spawnNode('bullmq-worker.mjs', { REDIS_PORT: String(port), QUEUE_NAME: name, CONCURRENCY: String(CONCURRENCY) }));
+      await new Promise((res) => setTimeout(res, 400));
       await settle();
       const t0 = performance.now();
       const all = jobs(JOBS);
-      for (let i = 0; i < all.length; i += 1000) {
-        await queue.addBulk(all.slice(i, i + 1000).map((j) => ({ name: 'noop', data: j })));
-      }
+      for (let i = 0; i < all.length; i += 1000) await queue.addBulk(all.slice(i, i + 1000).map((j) => ({ name: 'noop', data: j })));
       const t1 = performance.now();
-      fs.writeFileSync(go, '');
+      for (const p of procs) p.go();
       await Promise.all(procs.map((p) => p.done));
       const t2 = performance.now();
       const counts = await queue.getJobCounts('completed', 'wait', 'active');
       if (counts.completed !== JOBS) throw new Error(`bullmq: ${JSON.stringify(counts)}`);
       await queue.obliterate({ force: true });
       await queue.close();
-      out[n] = { endToEnd: JOBS / ((t2 - t0) / 1000), drain: JOBS / ((t2 - t1) / 1000) };
-    }
-    return out;
-  } finally {
-    redis.kill('SIGTERM');
-  }
+      return { endToEnd: JOBS / ((t2 - t0) / 1000), drain: JOBS / ((t2 - t1) / 1000) };
+    },
+  };
 }
 
-async function durableEnqueue(n) {
+/** One durable batch through the queue, and the naive loop (fsync file and folder per job). */
+async function durableOurs(n) {
   const dir = freshDir();
   const q = new FsQueue({ dir }).init();
   await settle();
   const t0 = performance.now();
   await q.enqueueBatch(jobs(n), { durable: true });
-  const ours = n / ((performance.now() - t0) / 1000);
-  // The naive loop: fsync the file and the folder for every job.
+  const rate = n / ((performance.now() - t0) / 1000);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return rate;
+}
+
+async function durableNaive(n) {
   const nd = freshDir();
   fs.mkdirSync(path.join(nd, 'tmp'), { recursive: true });
   fs.mkdirSync(path.join(nd, 'pending'), { recursive: true });
@@ -167,10 +167,9 @@ async function durableEnqueue(n) {
     fs.fsyncSync(dfd);
     fs.closeSync(dfd);
   }
-  const naive = n / ((performance.now() - t1) / 1000);
-  fs.rmSync(dir, { recursive: true, force: true });
+  const rate = n / ((performance.now() - t1) / 1000);
   fs.rmSync(nd, { recursive: true, force: true });
-  return { ours, naive };
+  return rate;
 }
 
 /** Claims per second with a warm view (the steady state), and the cold listing apart. */
@@ -221,28 +220,50 @@ async function wakeAndIdle(samples) {
   const lat = fs.readFileSync(wakeLog, 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b);
   if (lat.length !== samples) throw new Error(`wake: ${lat.length} of ${samples} jobs seen within 5 s`);
   const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
-  return { p50: pct(50), p99: pct(99), idleCpuPct };
+  return { p50: pct(50), p99: pct(99), max: lat[lat.length - 1], idleCpuPct };
 }
 
 const r = (x) => Math.round(x);
-say(`edgar queue benchmark: ${JOBS} no-op jobs, concurrency ${CONCURRENCY} per process, ${os.cpus().length} cores, ${root}`);
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ROUNDS = Number(args[args.indexOf('--rounds') + 1]) || 3;
+say(`edgar queue benchmark: ${JOBS} no-op jobs, concurrency ${CONCURRENCY} per process, ${os.cpus().length} cores, ${ROUNDS} rounds (medians), ${root}`);
+// This VM's disk drifts by 2-3x within minutes, so the subjects alternate inside each round
+// and the table reports each one's median: a drift hits all of them alike.
+const bull = await startBullmq();
+if (bull.skipped) say(`  BullMQ skipped: ${bull.skipped}`);
+const samples = { fs: { 1: [], 2: [], 4: [] }, raw: { 1: [], 2: [], 4: [] }, bull: { 1: [], 2: [], 4: [] } };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const n of [1, 2, 4]) {
+    samples.fs[n].push(await fsThroughput(n));
+    samples.raw[n].push(await rawThroughput(n));
+    if (!bull.skipped) samples.bull[n].push(await bull.run(n));
+  }
+  say(`  round ${round + 1}/${ROUNDS} done`);
+}
+bull.stop?.();
+const med = (list, key) => (list.length ? median(list.map((x) => x[key])) : null);
 const fsT = {};
 const rawT = {};
+const bullT = {};
 for (const n of [1, 2, 4]) {
-  fsT[n] = await fsThroughput(n);
-  rawT[n] = await rawThroughput(n);
-  say(`  ${n} worker(s): edgar ${r(fsT[n].endToEnd)} jobs/s end to end (${r(fsT[n].drain)} drain), raw ${r(rawT[n].endToEnd)} (${r(rawT[n].drain)} drain)`);
+  fsT[n] = { endToEnd: med(samples.fs[n], 'endToEnd'), drain: med(samples.fs[n], 'drain') };
+  rawT[n] = { endToEnd: med(samples.raw[n], 'endToEnd'), drain: med(samples.raw[n], 'drain') };
+  bullT[n] = bull.skipped ? null : { endToEnd: med(samples.bull[n], 'endToEnd'), drain: med(samples.bull[n], 'drain') };
+  say(`  ${n} worker(s), jobs/s end to end (drain only): edgar ${r(fsT[n].endToEnd)} (${r(fsT[n].drain)}), raw ${r(rawT[n].endToEnd)} (${r(rawT[n].drain)})${bullT[n] ? `, BullMQ ${r(bullT[n].endToEnd)} (${r(bullT[n].drain)})` : ''}`);
 }
-const bull = await bullmqThroughput([1, 2, 4]);
-if (bull.skipped) say(`  BullMQ skipped: ${bull.skipped}`);
-else for (const n of [1, 2, 4]) say(`  ${n} worker(s): BullMQ ${r(bull[n].endToEnd)} jobs/s end to end (${r(bull[n].drain)} drain)`);
-const dur = await durableEnqueue(2_000);
-say(`  durable enqueue: ${r(dur.ours)} jobs/s batched vs ${r(dur.naive)} naive (fsync per job)`);
+const durO = [];
+const durN = [];
+for (let i = 0; i < 5; i++) {
+  durO.push(await durableOurs(1_000));
+  durN.push(await durableNaive(1_000));
+}
+const dur = { ours: median(durO), naive: median(durN) };
+say(`  durable enqueue: ${r(dur.ours)} jobs/s batched vs ${r(dur.naive)} naive (fsync per job); medians of 5 alternating runs of 1000`);
 const c1k = await claimRate(1_000);
 const c100k = await claimRate(100_000);
 say(`  claims: ${r(c1k.rate)}/s at 1k pending, ${r(c100k.rate)}/s at 100k pending (one-off listing: ${r(c1k.coldMs)} ms vs ${r(c100k.coldMs)} ms)`);
-const wake = await wakeAndIdle(200);
-say(`  wake-up: p50 ${wake.p50.toFixed(2)} ms, p99 ${wake.p99.toFixed(2)} ms; idle worker CPU ${wake.idleCpuPct.toFixed(2)}%`);
+const wake = await wakeAndIdle(300);
+say(`  wake-up over 300 jobs: p50 ${wake.p50.toFixed(2)} ms, p99 ${wake.p99.toFixed(2)} ms, max ${wake.max.toFixed(2)} ms; idle worker CPU ${wake.idleCpuPct.toFixed(2)}%`);
 
 const result = {
   jobs: JOBS,
@@ -250,8 +271,10 @@ const result = {
   fsJobsPerSec: r(fsT[4].endToEnd),
   fsJobsPerSecByWorkers: Object.fromEntries(Object.entries(fsT).map(([k, v]) => [k, r(v.endToEnd)])),
   fsDrainPerSecByWorkers: Object.fromEntries(Object.entries(fsT).map(([k, v]) => [k, r(v.drain)])),
-  bullmqJobsPerSec: bull.skipped ? null : r(bull[4].endToEnd),
-  bullmqJobsPerSecByWorkers: bull.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bull[k].endToEnd)])),
+  bullmqJobsPerSec: bull.skipped ? null : r(bullT[4].endToEnd),
+  bullmqJobsPerSecByWorkers: bull.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bullT[k].endToEnd)])),
+  bullmqDrainPerSecByWorkers: bull.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bullT[k].drain)])),
+  rawDrainPerSecByWorkers: Object.fromEntries(Object.entries(rawT).map(([k, v]) => [k, r(v.drain)])),
   bullmqSkipped: bull.skipped ?? null,
   rawJobsPerSec: r(rawT[4].endToEnd),
   rawJobsPerSecByWorkers: Object.fromEntries(Object.entries(rawT).map(([k, v]) => [k, r(v.endToEnd)])),
@@ -263,11 +286,15 @@ const result = {
   coldListingMs100k: r(c100k.coldMs),
   wakeP50Ms: Number(wake.p50.toFixed(2)),
   wakeP99Ms: Number(wake.p99.toFixed(2)),
+  wakeMaxMs: Number(wake.max.toFixed(2)),
+  rounds: ROUNDS,
   idleCpuPct: Number(wake.idleCpuPct.toFixed(2)),
 };
 result.ratios = {
   vsBullmq4: result.bullmqJobsPerSec ? Number((result.fsJobsPerSec / result.bullmqJobsPerSec).toFixed(2)) : null,
   vsRaw4: Number((result.fsJobsPerSec / result.rawJobsPerSec).toFixed(2)),
+  drainVsBullmq4: bull.skipped ? null : Number((fsT[4].drain / bullT[4].drain).toFixed(2)),
+  drainVsRaw4: Number((fsT[4].drain / rawT[4].drain).toFixed(2)),
   durableVsNaive: Number((result.durableEnqueuePerSec / result.naiveDurableEnqueuePerSec).toFixed(2)),
   claim100kVs1k: Number((result.claimPerSec100k / result.claimPerSec1k).toFixed(2)),
 };

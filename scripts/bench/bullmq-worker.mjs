@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import { Worker } from 'bullmq';
 
 const connection = { host: '127.0.0.1', port: Number(process.env.REDIS_PORT) };
-while (!fs.existsSync(process.env.GO_FILE)) await new Promise((r) => setTimeout(r, 1));
+// Start-up is not timed: wait, without spinning, for the bench's go line on stdin.
+await new Promise((r) => process.stdin.once('data', r));
+process.stdin.pause();
 const worker = new Worker(process.env.QUEUE_NAME, async () => null, {
   connection,
   concurrency: Number(process.env.CONCURRENCY ?? '1'),

