@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AtomicFile } from './atomic-file.js';
+import { groupBy } from './group.js';
 import { nodeId, type GraphNode, type GraphRelationship, type PropValue } from './fragment.js';
 import type { MergedGraph } from './merge.js';
 
@@ -216,14 +217,7 @@ function writeRelationships(file: string, rels: readonly GraphRelationship[], de
   }
 }
 
-/** Groups in first-seen order; groups sorted by name for stable file lists. */
+/** Groups sorted by name, for stable file lists. */
 function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list === undefined) groups.set(k, [item]);
-    else list.push(item);
-  }
-  return new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...groupBy(items, key).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -102,3 +102,9 @@ export async function coordinate(queue: FsQueue, opts: CoordinateOptions): Promi
     await release();
   }
 }
+
+/** The jobs a batch's waiter follows: what it queued, what was already on its way, and the unreadable files. */
+export function waitIdsOf(res: CoordinateResult): string[] {
+  const onTheirWay = res.skipped.filter((s) => s.state === 'pending' || s.state === 'processing').map((s) => s.accession);
+  return [...res.queued.map((f) => f.accession), ...onTheirWay, ...res.unreadableIds];
+}

@@ -23,7 +23,7 @@ describe('edgar extract', () => {
   it('without --no-ai it says in one line that the LLM extractor is not there yet, and still succeeds', async () => {
     const r = await edgar(['extract', FORM4], { USE_AI_EXTRACTION: 'true' });
     expect(r.code).toBe(0);
-    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^edgar: the LLM extractor is not available yet/)]);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^edgar: LLM extraction is not available in this version; extracting with rules/)]);
     expect(r.stdout).toMatch(/^filing 0001127602-25-001055 {2}form 4 {2}filed 2025-01-10/);
     expect(r.stdout).toContain('  Person (1)');
     expect(r.stdout).toContain('  REPORTS_ON (1)');

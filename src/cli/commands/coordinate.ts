@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { coordinate } from '../../pipeline/coordinate.js';
+import { coordinate, waitIdsOf } from '../../pipeline/coordinate.js';
 import { decideExtractor } from '../../pipeline/extractor.js';
 import { waitForJobs } from '../../pipeline/wait.js';
 import type { Priority } from '../../queue/index.js';
@@ -57,7 +57,7 @@ export default async function coordinateCommand(flags: CoordinateFlags): Promise
     if (res.unreadable.length) process.stderr.write(`${res.unreadable.length} file(s) with an unreadable header queued to fail with their reason (see failed/), e.g. ${res.unreadable[0]!.reason}\n`);
     if (res.matched === 0) process.stderr.write(`no filing of ${year} found under ${filingsDir} (set --filings-dir or FILINGS_DIR; \`edgar sample --year ${year} --count 10\` makes demo filings)\n`);
     if (!flags.wait) return EXIT.ok;
-    waitIds = [...res.queued.map((f) => f.accession), ...res.skipped.filter((s) => s.state === 'pending' || s.state === 'processing').map((s) => s.accession), ...res.unreadableIds];
+    waitIds = waitIdsOf(res);
   }
   const ac = new AbortController();
   const onSig = (): void => ac.abort();

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import { FilingParseError, parseSubmissionFile } from '../../edgar/index.js';
 import { extractRules, keepTextForRules } from '../../extract/rules.js';
 import { PROVENANCE_RELATIONSHIP, type GraphFragment, type Props } from '../../graph/fragment.js';
+import { groupBy } from '../../graph/group.js';
+import { decideExtractor } from '../../pipeline/extractor.js';
 import { EXIT } from '../errors.js';
 import { runtime, type CommonFlags } from '../runtime.js';
 
@@ -35,9 +37,7 @@ export default async function extract(flags: Flags, args: string[]): Promise<num
     if (e.code === 'EISDIR') return fail(file, 'not a file');
     throw err;
   }
-  if (flags.ai && config.useAi) {
-    process.stderr.write('edgar: the LLM extractor is not available yet: rules only (--no-ai or USE_AI_EXTRACTION=false silences this)\n');
-  }
+  decideExtractor(flags.ai, config.useAi, (line) => process.stderr.write(line + '\n'));
   process.stdout.write(flags.json ? `${JSON.stringify(fragment, null, 2)}\n` : renderFragment(fragment));
   return EXIT.ok;
 }
@@ -83,13 +83,3 @@ function describe(props: Props, hide: string[]): string {
   return parts.length > 0 ? `  ${parts.join(', ')}` : '';
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group === undefined) groups.set(k, [item]);
-    else group.push(item);
-  }
-  return groups;
-}

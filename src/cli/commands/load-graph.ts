@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listFragmentFiles } from '../../graph/file-store.js';
-import { coordinate } from '../../pipeline/coordinate.js';
+import { coordinate, waitIdsOf } from '../../pipeline/coordinate.js';
 import { decideExtractor } from '../../pipeline/extractor.js';
 import { jobHandlers } from '../../pipeline/filing-job.js';
 import { waitForJobs } from '../../pipeline/wait.js';
@@ -59,7 +59,7 @@ export default async function loadGraph(flags: Flags): Promise<number> {
     process.stderr.write(`no filing of ${year} under ${filingsDir} (set --filings-dir or FILINGS_DIR; \`edgar sample --year ${year} --count 10\` makes demo filings)\n`);
     return EXIT.ok;
   }
-  const ids = [...res.queued.map((f) => f.accession), ...res.skipped.filter((s) => s.state === 'pending' || s.state === 'processing').map((s) => s.accession), ...res.unreadableIds];
+  const ids = waitIdsOf(res);
 
   let inProcess: Worker | null = null;
   const children: ChildProcess[] = [];
