@@ -293,9 +293,9 @@ export class FsQueue {
   }
 
   /**
-   * All of a chunk's fsyncs are in flight at once (libuv's thread pool runs them in
-   * parallel). Measured here, this beats one after another but no more than ~2x: most disks
-   * do not merge concurrent flushes, and file creation, not fsync, dominates the cost.
+   * All of a chunk's fsyncs are in flight at once: libuv's thread pool runs them in
+   * parallel and the journal can commit them together. How much that gains depends on
+   * the pool's size (UV_THREADPOOL_SIZE, 4 by default; bin/edgar sets 16).
    */
   private async makeDurable(fds: number[]): Promise<void> {
     await Promise.all(fds.map((fd) => this.fs.fsync(fd)));
