@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { coordinate, waitIdsOf } from '../../pipeline/coordinate.js';
+import { coordinate, waitIdsOf, type CoordinateOptions } from '../../pipeline/coordinate.js';
 import { decideExtractor } from '../../pipeline/extractor.js';
 import { waitForJobs } from '../../pipeline/wait.js';
 import type { Priority } from '../../queue/index.js';
@@ -28,6 +28,22 @@ export function parseYear(text: string | undefined): number | undefined {
   return y;
 }
 
+/** What coordinate and load-graph share: which filings, forced or not, and the extractor (said once). */
+export function coordinateOptions(
+  flags: { form?: string[]; force?: boolean; ai?: boolean },
+  useAiEnv: boolean,
+  what: { filingsDir: string; year: number; limit: number | undefined },
+): CoordinateOptions {
+  return {
+    filingsDir: what.filingsDir,
+    year: what.year,
+    ...(flags.form?.length ? { forms: flags.form } : {}),
+    ...(what.limit !== undefined ? { limit: what.limit } : {}),
+    force: flags.force === true,
+    extractor: decideExtractor(flags.ai, useAiEnv, (line) => process.stderr.write(line + '\n')),
+  };
+}
+
 export default async function coordinateCommand(flags: CoordinateFlags): Promise<number> {
   const { config, log } = runtime(flags);
   const year = parseYear(flags.year);
@@ -39,16 +55,10 @@ export default async function coordinateCommand(flags: CoordinateFlags): Promise
   const queue = openQueue(config.queueDir, { create: true });
   let waitIds: string[] | undefined;
   if (year !== undefined) {
-    const extractor = decideExtractor(flags.ai, config.useAi, (l) => process.stderr.write(l + '\n'));
     const res = await coordinate(queue, {
-      filingsDir,
-      year,
-      ...(flags.form?.length ? { forms: flags.form } : {}),
-      ...(limit !== undefined ? { limit } : {}),
+      ...coordinateOptions(flags, config.useAi, { filingsDir, year, limit }),
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),
       priority: flags.priority,
-      force: flags.force === true,
-      extractor,
     });
     log.info({ batchId: res.batchId, queued: res.queued.length, skipped: res.skipped.length, year }, 'batch queued');
     process.stdout.write(res.batchId + '\n');

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listFragmentFiles } from '../../graph/file-store.js';
 import { coordinate, waitIdsOf } from '../../pipeline/coordinate.js';
-import { decideExtractor } from '../../pipeline/extractor.js';
 import { jobHandlers } from '../../pipeline/filing-job.js';
 import { waitForJobs } from '../../pipeline/wait.js';
 import { Worker } from '../../queue/index.js';
@@ -11,7 +10,7 @@ import { parseDuration, parsePositiveInt } from '../duration.js';
 import { EXIT, UsageError } from '../errors.js';
 import { openQueue, runtime, type CommonFlags } from '../runtime.js';
 import { reportWait } from '../wait-report.js';
-import { parseYear } from './coordinate.js';
+import { coordinateOptions, parseYear } from './coordinate.js';
 
 interface Flags extends CommonFlags {
   year?: string;
@@ -44,15 +43,7 @@ export default async function loadGraph(flags: Flags): Promise<number> {
   const filingsDir = path.resolve(flags.filingsDir ?? config.filingsDir);
   const graphDir = path.resolve(flags.graphDir ?? config.graphDir);
   const queue = openQueue(config.queueDir, { create: true });
-  const extractor = decideExtractor(flags.ai, config.useAi, (l) => process.stderr.write(l + '\n'));
-  const res = await coordinate(queue, {
-    filingsDir,
-    year,
-    ...(flags.form?.length ? { forms: flags.form } : {}),
-    ...(limit !== undefined ? { limit } : {}),
-    force: flags.force === true,
-    extractor,
-  });
+  const res = await coordinate(queue, coordinateOptions(flags, config.useAi, { filingsDir, year, limit }));
   const mode = flags.distributed ? 'distributed' : workers !== undefined ? `${workers} local worker process(es)` : 'this process';
   process.stderr.write(`batch ${res.batchId}: ${res.queued.length} filing(s) of ${year} queued, ${res.skipped.length} already done or queued; running in ${mode}\n`);
   if (res.matched === 0) {
