@@ -12,7 +12,7 @@ export interface FilingRef {
 
 export interface ScanResult {
   filings: FilingRef[];
-  /** Files that look like submissions by name but whose header could not be read. */
+  /** Files that look like submissions by name but whose header could not be read (the coordinator queues them to fail with this reason). */
   unreadable: { path: string; reason: string }[];
 }
 
@@ -56,7 +56,7 @@ export function readFilingHeader(file: string): FilingRef {
 
 /**
  * Filings of a year (and forms), by their own headers, in a stable order: filing date,
- * then accession. Unreadable files are reported, not queued: the worker would only fail them.
+ * then accession. Unreadable files are reported apart, with the reason.
  */
 export function scanFilings(dir: string, opts: { year?: number; forms?: string[] }): ScanResult {
   const forms = opts.forms?.map((f) => f.toUpperCase());

@@ -22,6 +22,14 @@ export class LeaseLostError extends QueueError {
   }
 }
 
+/**
+ * The job reached completed/ (the fencing rename succeeded) but the result could not be
+ * written into its record: the job is done and must not be retried; only the summary is lost.
+ */
+export class RecordUpdateError extends QueueError {
+  override name = 'RecordUpdateError';
+}
+
 /** Thrown by a handler for a failure that no retry can fix (bad input): straight to failed/. */
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError';

@@ -2,7 +2,7 @@ export { FsQueue, STATES, parseJob, describeFsError } from './queue.js';
 export type { JobState, JobRecord, NewJob, Claim, ClaimOwner, QueueOptions, AttemptError, ReapEntry, StaleInfo, PruneResult } from './queue.js';
 export { Worker } from './worker.js';
 export type { JobHandler, JobContext, WorkerOptions, WorkerSummary } from './worker.js';
-export { QueueError, QueueConfigError, LeaseLostError, PermanentJobError, ShutdownError, isPermanent, messageOf } from './errors.js';
+export { QueueError, QueueConfigError, LeaseLostError, RecordUpdateError, PermanentJobError, ShutdownError, isPermanent, messageOf } from './errors.js';
 export { nodeQueueFs, errnoCode } from './fs.js';
 export type { QueueFs } from './fs.js';
 export { backoffDelay, defaultBackoff } from './backoff.js';

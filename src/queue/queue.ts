@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
-import { LeaseLostError, QueueConfigError, QueueError, messageOf } from './errors.js';
+import { LeaseLostError, QueueConfigError, QueueError, RecordUpdateError, messageOf } from './errors.js';
 import { errnoCode, isMissing, nodeQueueFs, type QueueFs } from './fs.js';
 import {
   claimedName,
@@ -127,7 +127,7 @@ export interface PruneResult {
 
 /** Rewrites into pending/ land this far in the future at least, so no claimer can take
  *  the file between the fencing rename and the content rename (see moveAndRewrite). */
-const MIN_REWRITE_DELAY_MS = 200;
+const MIN_REWRITE_DELAY_MS = 1_000;
 const ENQUEUE_CHUNK = 256;
 const TMP_MAX_AGE_MS = 60 * 60_000;
 
@@ -202,9 +202,28 @@ export class FsQueue {
     const probe = path.join(this.dir, 'tmp', `.writable.${this.tmpPrefix}`);
     try {
       this.fs.writeFileSync(probe, 'ok', { flag: 'w' });
-      this.fs.unlinkSync(probe);
     } catch (err) {
       throw new QueueConfigError(`queue folder ${this.dir} is not writable: ${describeFsError(err)}`);
+    }
+    // Separate bind mounts of one filesystem share st_dev, yet a rename between them fails
+    // with EXDEV: try the moves a job makes, through every state folder, before trusting them.
+    let at = probe;
+    try {
+      for (const s of [...STATES, 'tmp']) {
+        const next = path.join(this.dir, s, `.probe.${this.tmpPrefix}`);
+        this.fs.renameSync(at, next);
+        at = next;
+      }
+    } catch (err) {
+      throw new QueueConfigError(
+        `cannot move files between the queue's folders (${describeFsError(err)}): mount the whole queue folder as one volume, not each state folder`,
+      );
+    } finally {
+      try {
+        this.fs.unlinkSync(at);
+      } catch {
+        // Already gone.
+      }
     }
     try {
       this.fs.writeFileSync(this.doorbellPath, '', { flag: 'a' });
@@ -328,6 +347,7 @@ export class FsQueue {
   }
 
   refreshIndex(): void {
+    const started = performance.now();
     let listing: string[];
     try {
       listing = this.fs.readdirSync(this.stateDir('pending'));
@@ -336,6 +356,23 @@ export class FsQueue {
     }
     this.index.reset(listing.filter(isJobFileName), this.now());
     this.indexDirty = false;
+    this.listingMs = performance.now() - started;
+  }
+
+  /** How long the last listing of pending/ took: relisting is paced to cost <= 10% of the time. */
+  private listingMs = 0;
+
+  /**
+   * A view that still has candidates is relisted too when it is stale (the doorbell rang,
+   * or rescanMs passed): otherwise a high-priority job, or a retry queued by another
+   * process, would wait behind the whole backlog the view already holds. Relisting is
+   * paced by its own cost, so at 100k pending (~250 ms a listing) it happens at most every
+   * few seconds, and at 1k pending within milliseconds.
+   */
+  private relistDue(now: number): boolean {
+    if (this.index.size === 0) return false;
+    const age = now - this.index.refreshedAt;
+    return (this.indexDirty || age >= this.rescanMs) && age >= 10 * this.listingMs;
   }
 
   /** When the earliest not-yet-due job becomes due, as far as the view knows. */
@@ -349,6 +386,10 @@ export class FsQueue {
    */
   claim(owner: ClaimOwner): Claim | null {
     let refreshed = false;
+    if (this.relistDue(this.now())) {
+      this.refreshIndex();
+      refreshed = true;
+    }
     for (;;) {
       const now = this.now();
       const pick = this.index.pick(now, this.claimSpread, this.random);
@@ -371,6 +412,13 @@ export class FsQueue {
       // Open first: ENOENT means another claimer won. The touch comes before the rename, so
       // the claim carries a fresh mtime from its first instant in processing/ (rename keeps
       // mtime) and no reaper can take it for stale.
+      let owned: string;
+      try {
+        owned = claimedName(parsed, owner.workerId, owner.nonce);
+      } catch (err) {
+        this.quarantineQuietly(src, name, `cannot be claimed: ${messageOf(err)}`);
+        continue;
+      }
       let fd: number;
       try {
         fd = this.fs.openSync(src, 'r+');
@@ -378,10 +426,9 @@ export class FsQueue {
         if (isMissing(err)) continue;
         throw new QueueError(`claim: open ${src}: ${describeFsError(err)}`);
       }
-      const owned = claimedName(parsed, owner.workerId, owner.nonce);
       const dest = path.join(this.stateDir('processing'), owned);
       try {
-        const t = new Date(now);
+        const t = this.fsStamp();
         this.fs.futimesSync(fd, t, t);
         this.fs.renameSync(src, dest);
       } catch (err) {
@@ -440,9 +487,21 @@ export class FsQueue {
     return path.join(this.stateDir('processing'), claim.name);
   }
 
+  /**
+   * What the filesystem's clock says now, as far as this process knows: explicit stamps
+   * (claim, heartbeat) use it, so a process whose clock disagrees with the filesystem's
+   * (a network filesystem's server) neither looks stale at once nor hides a dead claim.
+   * Learnt from every probe; 0 until the first (a worker probes as it starts).
+   */
+  private clockOffsetMs = 0;
+
+  private fsStamp(): Date {
+    return new Date(this.now() + this.clockOffsetMs);
+  }
+
   /** Heartbeat. ENOENT means the claim was taken over: the caller must abort and publish nothing. */
   touch(claim: Claim): void {
-    const t = new Date(this.now());
+    const t = this.fsStamp();
     try {
       this.fs.utimesSync(this.processingPath(claim), t, t);
     } catch (err) {
@@ -482,9 +541,13 @@ export class FsQueue {
    * a lost or doubled job.
    */
   private overwrite(file: string, claim: Claim, content: object): void {
-    const bytes = Buffer.from(JSON.stringify(content));
+    // A shorter record is padded with spaces (JSON allows them) rather than truncated
+    // after the write: one write replaces the whole content, so a crash cannot leave
+    // the new record followed by the tail of the old one.
+    const json = JSON.stringify(content);
+    const bytes = Buffer.from(json.length < claim.size ? json.padEnd(claim.size, ' ') : json);
     const fail = (err: unknown) =>
-      new QueueError(`job ${path.basename(file)} completed but its record could not be updated: ${describeFsError(err)}`);
+      new RecordUpdateError(`job ${path.basename(file)} completed but its record could not be updated: ${describeFsError(err)}`);
     let fd = claim.fd;
     claim.fd = null;
     try {
@@ -495,7 +558,6 @@ export class FsQueue {
     try {
       let off = 0;
       while (off < bytes.length) off += this.fs.writeSync(fd, bytes.subarray(off), off);
-      if (bytes.length < claim.size) this.fs.ftruncateSync(fd, bytes.length);
     } catch (err) {
       throw fail(err);
     } finally {
@@ -554,6 +616,7 @@ export class FsQueue {
       pendingName({ priority: parsed.priority, dueMs: retryAtMs, id: job.id, attempts: parsed.attempt }),
     );
     if (!this.moveAndRewrite(from, dest, record)) throw new LeaseLostError(job.id);
+    this.index.add(path.basename(dest));
     return { to: 'pending', record, retryAtMs };
   }
 
@@ -564,12 +627,14 @@ export class FsQueue {
   release(claim: Claim): boolean {
     this.dispose(claim);
     const back: PendingName = { ...claim.parsed, attempts: claim.attempt - 1 };
+    const name = pendingName(back);
     try {
-      this.fs.renameSync(this.processingPath(claim), path.join(this.stateDir('pending'), pendingName(back)));
+      this.fs.renameSync(this.processingPath(claim), path.join(this.stateDir('pending'), name));
     } catch (err) {
       if (isMissing(err)) return false;
       throw new QueueError(`hand back ${claim.job.id}: ${describeFsError(err)}`);
     }
+    this.index.add(name);
     this.ringDoorbell();
     return true;
   }
@@ -620,8 +685,11 @@ export class FsQueue {
   probeNow(): number {
     const probe = path.join(this.dir, 'meta', 'probe');
     try {
+      const before = this.now();
       this.fs.writeFileSync(probe, String(process.pid), { flag: 'w' });
-      return this.fs.statSync(probe).mtimeMs;
+      const fsNow = this.fs.statSync(probe).mtimeMs;
+      this.clockOffsetMs = fsNow - before;
+      return fsNow;
     } catch (err) {
       throw new QueueError(`cannot touch ${probe}: ${describeFsError(err)}`);
     }
@@ -674,8 +742,15 @@ export class FsQueue {
       const job = parseJob(raw);
       const parsed = parseClaimedName(info.name) ?? fallbackClaim(info.name);
       if (typeof job === 'string') {
-        if (!opts.dryRun) this.quarantineQuietly(file, info.name, job, raw);
-        out.push({ ...entryBase(info), maxAttempts: 0, to: 'quarantined' });
+        let moved = true;
+        if (!opts.dryRun) {
+          try {
+            moved = this.quarantine(file, info.name, job, raw) !== null;
+          } catch {
+            moved = false; // left in place, met again by the next reap: never deleted
+          }
+        }
+        if (moved) out.push({ ...entryBase(info), maxAttempts: 0, to: 'quarantined' });
         continue;
       }
       const maxAttempts = job.maxAttempts ?? this.defaultMaxAttempts;
@@ -765,7 +840,15 @@ export class FsQueue {
       quarantinedFrom: `${path.basename(path.dirname(file))}/${name}`,
       ...(keepsText ? { raw: text } : { rawBase64: bytes.toString('base64') }),
     };
-    const destName = finishedName(`${id}~corrupt~${now}`);
+    // Its own name, unique (a nonce: two copies of one bad file in the same millisecond),
+    // and short enough for any id: a long one is replaced by its digest.
+    const tag = `~corrupt~${now}~${randomBytes(3).toString('hex')}`;
+    let destName: string;
+    try {
+      destName = finishedName(`${id}${tag}`);
+    } catch {
+      destName = finishedName(`id-${createHash('sha1').update(id).digest('hex').slice(0, 16)}${tag}`);
+    }
     const dest = path.join(this.stateDir('failed'), destName);
     return this.moveAndRewrite(file, dest, record) ? destName : null;
   }
@@ -808,6 +891,13 @@ export class FsQueue {
               : parseFinishedName(name);
         if (id !== undefined && id !== null) ids.set(id, s);
       }
+    }
+    // The four listings are not one snapshot: a job moved back from processing/ to
+    // pending/ (retry, reap, hand-back) between the first two would be in neither. A second
+    // listing of pending/ catches it; every other move goes forward in listing order.
+    for (const name of this.listState('pending')) {
+      const id = parsePendingName(name)?.id;
+      if (id !== undefined && !ids.has(id)) ids.set(id, 'pending');
     }
     return ids;
   }
@@ -869,6 +959,7 @@ export class FsQueue {
       const dest = pendingName({ priority, dueMs: this.now(), id: rec.id ?? id, attempts: 0 });
       try {
         this.fs.renameSync(path.join(this.stateDir('failed'), name), path.join(this.stateDir('pending'), dest));
+        this.index.add(dest);
         requeued.push(rec.id ?? id);
       } catch (err) {
         if (isMissing(err)) missing.push(id);
@@ -983,7 +1074,7 @@ export function parseJob(raw: Buffer): JobRecord | string {
 }
 
 const HINTS: Record<string, string> = {
-  EXDEV: 'the queue folders are on different filesystems; a rename between them cannot be atomic',
+  EXDEV: 'the queue folders are on different filesystems or mount points; a rename between them cannot be atomic',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
   EIO: 'input/output error from the device',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import type { FSWatcher } from 'chokidar';
 import { watchDoorbell } from './doorbell.js';
-import { LeaseLostError, ShutdownError, isPermanent, messageOf } from './errors.js';
+import { LeaseLostError, RecordUpdateError, ShutdownError, isPermanent, messageOf } from './errors.js';
 import { type QueueLogger, silentLogger } from './logger.js';
 import { sanitizeWorkerId } from './names.js';
 import type { Claim, FsQueue, JobRecord } from './queue.js';
@@ -277,7 +277,11 @@ export class Worker {
         }
       }
     } catch (err) {
-      if (err instanceof LeaseLostError) {
+      if (err instanceof RecordUpdateError) {
+        // Done and in completed/: only the result summary in its record is missing.
+        this.summary.completed++;
+        r.log.warn({ durationMs, err: err.message }, 'job completed, but its result could not be recorded in completed/');
+      } else if (err instanceof LeaseLostError) {
         this.summary.leaseLost++;
         r.log.warn({ durationMs }, 'lease lost before the result was published: nothing published, another attempt owns the job');
       } else {
@@ -289,7 +293,10 @@ export class Worker {
       if (this.running.size === 0) this.finished();
       return;
     }
-    this.fill();
+    // Through the macrotask queue, not straight on: a handler that resolves without real
+    // I/O would otherwise chain claim after claim in microtasks, and no timer (heartbeats,
+    // the reaper, the rescan) nor signal handler would run until the queue was empty.
+    setImmediate(() => this.fill());
   }
 
   private heartbeat(): void {
@@ -383,7 +390,13 @@ export class Worker {
 
   private handBackAll(): void {
     for (const r of [...this.running.values()]) {
-      if (r.lost || r.handedBack) continue;
+      if (r.lost) {
+        // Nothing of ours to hand back (the lease is gone); a handler ignoring its abort
+        // must not hold the shutdown past the grace period.
+        this.running.delete(r.claim.name);
+        continue;
+      }
+      if (r.handedBack) continue;
       r.handedBack = true;
       r.abort.abort(new ShutdownError('worker shutting down: job handed back'));
       try {

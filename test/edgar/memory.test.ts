@@ -42,8 +42,10 @@ describe('memory', () => {
     expect(sub.documents[1]).toMatchObject({ type: 'EX-99', skipped: 'uuencoded' });
     expect(sub.documents[1]?.text).toBeUndefined();
     expect(sub.documents[1]?.size).toBeGreaterThan(40 * MB);
-    // Kept after parsing: only the submission object (a few KB).
-    expect(retained).toBeLessThan(2 * MB);
+    // Kept after parsing: the submission object (a few KB), plus whatever the allocator and
+    // the stream's buffer pool keep around, which varies with load (seen up to ~5 MB). A
+    // part that was held would show up here as 40 MB or more.
+    expect(retained).toBeLessThan(8 * MB);
     // Transient: read chunks and line views awaiting collection (about 10 MB), never the part itself.
     expect(peak - before).toBeLessThan(partSize / 2);
     console.log(`40 MB uuencoded part: peak +${((peak - before) / MB).toFixed(1)} MB, retained +${(retained / 1024).toFixed(0)} KB`);

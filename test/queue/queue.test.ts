@@ -255,7 +255,7 @@ describe('FsQueue under injected faults', () => {
     expect(q.readFinished('completed', 'a')).toMatchObject({ id: 'a' });
   });
 
-  it('a completed record shorter than the claimed file is truncated, not left with a tail', async () => {
+  it('a completed record shorter than the claimed file is padded, never left with the old tail', async () => {
     const q = new FsQueue({ dir }).init();
     await q.enqueue({ id: 'a', type: 't', maxAttempts: 1, padding: 'x'.repeat(5000) });
     q.fail(q.claim(owner)!, new Error('e'.repeat(3000)));
@@ -290,7 +290,7 @@ describe('FsQueue under injected faults', () => {
     const fsx: QueueFs = {
       ...nodeQueueFs,
       renameSync: (a, b) => {
-        if (!stolen && a.includes('/pending/')) {
+        if (!stolen && a.includes('/pending/') && a.endsWith('.json')) {
           stolen = true;
           nodeQueueFs.renameSync(a, path.join(dir, 'processing', '5-0000000000000-thief~1~other~x.json'));
         }
