@@ -156,10 +156,21 @@ export class FsQueue {
     this.defaultMaxAttempts = opts.defaultMaxAttempts ?? 3;
     this.claimSpread = opts.claimSpread ?? 8;
     this.rescanMs = opts.rescanMs ?? 2_000;
+    this.dirs = {
+      pending: path.join(this.dir, 'pending'),
+      processing: path.join(this.dir, 'processing'),
+      completed: path.join(this.dir, 'completed'),
+      failed: path.join(this.dir, 'failed'),
+      tmp: path.join(this.dir, 'tmp'),
+      meta: path.join(this.dir, 'meta'),
+    };
   }
 
+  /** The folders, joined once: path.join on every claim showed in profiles. */
+  private readonly dirs: Record<JobState | 'tmp' | 'meta', string>;
+
   stateDir(state: JobState | 'tmp' | 'meta'): string {
-    return path.join(this.dir, state);
+    return this.dirs[state];
   }
 
   get workersDir(): string {
@@ -404,7 +415,7 @@ export class FsQueue {
       const name = pick.name;
       this.index.remove(name);
       const parsed = parsePendingName(name);
-      const src = path.join(this.stateDir('pending'), name);
+      const src = this.dirs.pending + path.sep + name;
       if (!parsed) {
         this.quarantineQuietly(src, name, 'the file name does not follow the queue naming scheme');
         continue;
@@ -426,7 +437,7 @@ export class FsQueue {
         if (isMissing(err)) continue;
         throw new QueueError(`claim: open ${src}: ${describeFsError(err)}`);
       }
-      const dest = path.join(this.stateDir('processing'), owned);
+      const dest = this.dirs.processing + path.sep + owned;
       try {
         const t = this.fsStamp();
         this.fs.futimesSync(fd, t, t);
@@ -436,7 +447,7 @@ export class FsQueue {
         if (isMissing(err)) continue;
         throw new QueueError(`claim: rename ${src}: ${describeFsError(err)}`);
       }
-      const claimed = parseClaimedName(owned) as ClaimedName;
+      const claimed: ClaimedName = { ...parsed, attempt: parsed.attempts + 1, worker: owner.workerId, nonce: owner.nonce };
       let raw: Buffer;
       try {
         raw = this.readFd(fd);
@@ -484,7 +495,7 @@ export class FsQueue {
   // ---------------------------------------------------------------- lease
 
   processingPath(claim: Claim): string {
-    return path.join(this.stateDir('processing'), claim.name);
+    return this.dirs.processing + path.sep + claim.name;
   }
 
   /**
@@ -520,7 +531,7 @@ export class FsQueue {
       completedAt: new Date(this.now()).toISOString(),
       ...(workerId ? { workerId } : {}),
     };
-    const dest = path.join(this.stateDir('completed'), finishedName(claim.job.id));
+    const dest = this.dirs.completed + path.sep + finishedName(claim.job.id);
     try {
       this.fs.renameSync(this.processingPath(claim), dest);
     } catch (err) {

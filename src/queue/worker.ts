@@ -186,7 +186,7 @@ export class Worker {
         if (Date.now() < this.claimErrorUntil) break;
         // A burst worker about to go idle must see a fresh listing, not a view that
         // missed an enqueue whose doorbell ring it never heard.
-        if (this.burst && this.running.size === 0) this.q.markDirty();
+        if (this.burst && this.running.size === 0 && this.q.index.size === 0) this.q.markDirty();
         let claim: Claim | null;
         try {
           claim = this.q.claim({ workerId: this.workerId, nonce: this.nonce });
