@@ -22,6 +22,6 @@ export function createLogger(opts: { level: string; json: boolean }): Logger {
   const pretty = require('pino-pretty') as (o: object) => pino.DestinationStream;
   return pino(
     base,
-    pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+    pretty({ destination: 2, sync: true, colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
   );
 }

@@ -37,7 +37,9 @@ export async function waitForJobs(queue: FsQueue, opts: WaitOptions = {}): Promi
   const bar = tty
     ? new cliProgress.SingleBar(
         {
-          format: ' {bar} {percentage}% | {value}/{total} ended | pending {pending} processing {processing} completed {completed} failed {failed} | {rate}/s | ETA {eta_formatted}',
+          // Short enough for an 80-column terminal: a wrapped bar line garbles every redraw.
+          format: ' {bar} {value}/{total} | pending {pending} running {processing} done {completed} failed {failed} | {rate}/s ETA {eta_formatted}',
+          barsize: 20,
           hideCursor: true,
           stream: out,
           etaBuffer: 50,
@@ -70,8 +72,15 @@ export async function waitForJobs(queue: FsQueue, opts: WaitOptions = {}): Promi
       break;
     }
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, opts.pollMs ?? 250);
-      opts.signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      // One listener per wait, removed when the wait ends: added per poll and left behind,
+      // they pile up on the signal (Node warns after 10).
+      const wake = (): void => {
+        clearTimeout(t);
+        opts.signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const t = setTimeout(wake, opts.pollMs ?? 250);
+      opts.signal?.addEventListener('abort', wake, { once: true });
     });
   }
   bar?.stop();
