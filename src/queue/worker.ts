@@ -385,7 +385,8 @@ export class Worker {
       this.finished();
     }
     this.cleanup();
-    this.log.info({ ...this.summary }, 'worker stopped');
+    const { workerId: _bound, ...tallies } = this.summary; // the logger already carries workerId
+    this.log.info(tallies, 'worker stopped');
   }
 
   private handBackAll(): void {
