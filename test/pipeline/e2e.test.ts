@@ -52,20 +52,23 @@ describe('the main job end to end', () => {
   it('coordinator + 4 workers killed with -9 at random and restarted: every filing completes once, and the graph equals a clean single-process run', async () => {
     const env = setup();
     await ok(['sample', '--year', '2011', '--count', '200', '--seed', '7', '--filings-dir', env.FILINGS_DIR], env);
-    const batch = (await ok(['coordinate', '--year', '2011'], env)).trim();
+    // Random kills can interrupt one filing several times: allow the retries, since what is
+    // tested is that every filing completes exactly once, not the attempt limit.
+    const batch = (await ok(['coordinate', '--year', '2011', '--max-attempts', '25'], env)).trim();
     expect(batch).toMatch(/^b-/);
     const workerEnv = { ...env, EDGAR_SIMULATED_LATENCY_MS: '30' };
     const args = ['worker', '--stale-after', '1500ms', '--concurrency', '2'];
     const workers: ChildProcess[] = Array.from({ length: 4 }, () => spawnEdgar(args, workerEnv));
     let kills = 0;
     const chaos = setInterval(() => {
+      if (kills >= 20) return clearInterval(chaos); // then the survivors finish the job
       const i = Math.floor(Math.random() * workers.length);
       workers[i]!.kill('SIGKILL');
       kills++;
       workers[i] = spawnEdgar(args, workerEnv);
     }, 400);
     try {
-      await until(() => ls(env.QUEUE_DIR, 'completed').length === 200, 90_000, 100);
+      await until(() => ls(env.QUEUE_DIR, 'completed').length + ls(env.QUEUE_DIR, 'failed').length === 200, 100_000, 100);
     } finally {
       clearInterval(chaos);
     }
@@ -82,7 +85,7 @@ describe('the main job end to end', () => {
     const clean = { ...setup(), FILINGS_DIR: env.FILINGS_DIR };
     await ok(['load-graph', '--year', '2011'], clean);
     expect(await graphStats(env)).toEqual(await graphStats(clean));
-  });
+  }, 150_000);
 
   it('bad filings among good ones each end in failed/ with a clear reason; coordinate --wait exits 1 and names them', async () => {
     const env = setup();
