@@ -1,6 +1,6 @@
 // Benchmark worker: the real Worker on a no-op handler. With WAIT_GO it waits for a line on
-// stdin so that process
-// start-up is not timed, then drains (burst) or idles (wake-up and idle-CPU runs).
+// stdin, so that process start-up is not timed, then drains (burst) or idles (wake-up and
+// idle-CPU runs).
 import * as fs from 'node:fs';
 import { FsQueue, Worker } from '../../dist/queue/index.js';
 

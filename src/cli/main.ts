@@ -54,7 +54,7 @@ export function buildProgram(): Command {
   common(program.command('worker'))
     .description('claim and run jobs until stopped (SIGTERM/SIGINT: finish or hand back what it holds, exit 0)')
     .option('--concurrency <n>', 'jobs at once in this process', '1')
-    .option('--once', 'run one job, then exit')
+    .option('--once', 'run one job, then exit (waits for one if the queue is empty; add --burst to exit instead)')
     .option('--burst', 'exit when the queue is empty')
     .option('--id <id>', 'worker name (env WORKER_ID; default host name and pid)')
     .option('--stale-after <duration>', 'lease: a claim without heartbeat for this long is taken back by any reaper', '60s')

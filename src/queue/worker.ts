@@ -6,7 +6,7 @@ import { LeaseLostError, RecordUpdateError, ShutdownError, isPermanent, messageO
 import { type QueueLogger, silentLogger } from './logger.js';
 import { sanitizeWorkerId } from './names.js';
 import type { Claim, FsQueue, JobRecord } from './queue.js';
-import { removeWorkerRecord, workerRecordPath, writeWorkerRecord, type WorkerRecord } from './worker-registry.js';
+import { defaultWorkerId, removeWorkerRecord, workerRecordPath, writeWorkerRecord, type WorkerRecord } from './worker-registry.js';
 
 export interface JobContext {
   /** Aborted when the lease is lost or the worker shuts down: stop and publish nothing. */
@@ -125,7 +125,7 @@ export class Worker {
   constructor(opts: WorkerOptions) {
     this.q = opts.queue;
     this.handler = opts.handler;
-    this.workerId = sanitizeWorkerId(opts.workerId ?? `${process.env.HOSTNAME || os.hostname()}-${process.pid}`);
+    this.workerId = sanitizeWorkerId(opts.workerId ?? defaultWorkerId());
     this.concurrency = Math.max(1, opts.concurrency ?? 1);
     this.staleAfterMs = opts.staleAfterMs ?? 60_000;
     this.heartbeatMs = opts.heartbeatMs ?? Math.max(50, Math.floor(this.staleAfterMs / 3));
@@ -137,10 +137,6 @@ export class Worker {
     this.graceMs = opts.graceMs ?? 8_000;
     this.log = (opts.log ?? silentLogger).child({ workerId: this.workerId });
     this.summary = { workerId: this.workerId, completed: 0, failed: 0, retried: 0, leaseLost: 0, handedBack: 0, reaped: 0 };
-  }
-
-  get activeJobs(): string[] {
-    return [...this.running.values()].map((r) => r.claim.job.id);
   }
 
   /** Runs until once/burst is satisfied or stop() completes; resolves with the tallies. */

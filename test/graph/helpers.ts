@@ -48,6 +48,15 @@ export function parseCsv(text: string): string[][] {
 export const TRICKY_NAME = 'Say "Hi", Inc.\nline two; with \\ backslash, `tick`, $param {brace} and ünïcödé 😀';
 
 /** Two filings that share a company (same CIK) and its State and Industry. */
+/** What `graph stats` counts for twoFragments() (they share one company). */
+export const TWO_FRAGMENTS_COUNTS = {
+  fragments: 2,
+  nodes: { Company: 1, Filing: 2, Person: 1, State: 1 },
+  relationships: { FILED: 4, INCORPORATED_IN: 1, MENTIONED_IN: 2, REPORTS_ON: 1 },
+  totalNodes: 5,
+  totalRelationships: 8,
+};
+
 export function twoFragments(): [GraphFragment, GraphFragment] {
   const company = (name: string) => ({ label: 'Company', key: '9000000001', props: { cik: '9000000001', name, sic: '7372' } });
   const base = (accession: string, name: string, extra: GraphFragment['nodes'] = [], rels: GraphFragment['relationships'] = []): GraphFragment => ({

@@ -5,7 +5,7 @@ import { writeFragment } from '../../src/graph/file-store.js';
 import { loadGraph } from '../../src/graph/merge.js';
 import { graphStats } from '../../src/graph/stats.js';
 import { tempDir } from '../helpers.js';
-import { twoFragments } from './helpers.js';
+import { TWO_FRAGMENTS_COUNTS, twoFragments } from './helpers.js';
 
 describe('graphStats', () => {
   it('merges fragments: a company in two filings counts once; FILED roles count apart', () => {
@@ -14,11 +14,7 @@ describe('graphStats', () => {
     const stats = graphStats(dir);
     expect(stats).toEqual({
       graphDir: dir,
-      fragments: 2,
-      nodes: { Company: 1, Filing: 2, Person: 1, State: 1 },
-      relationships: { FILED: 4, INCORPORATED_IN: 1, MENTIONED_IN: 2, REPORTS_ON: 1 },
-      totalNodes: 5,
-      totalRelationships: 8,
+      ...TWO_FRAGMENTS_COUNTS,
       unreadable: [],
     });
   });
