@@ -3,6 +3,7 @@ import { EXIT, UsageError } from './errors.js';
 import { QueueConfigError } from '../queue/errors.js';
 import { LOG_LEVELS } from '../log.js';
 import { registerGraphCommands } from './register-graph.js';
+import { registerDownloadCommand } from './register-download.js';
 
 /**
  * Commander wiring only. Each command's module is imported when it runs, so `--help`
@@ -42,7 +43,8 @@ export function buildProgram(): Command {
     .option('--year <year>', 'filing year (FILED AS OF DATE)')
     .option('--limit <n>', 'queue at most n filings (in filing-date order)')
     .option('--form <type...>', 'only these form types (e.g. 10-K 8-K)')
-    .option('--no-ai', 'rules only (same as USE_AI_EXTRACTION=false)')
+    .option('--no-ai', 'rules only (same as USE_AI_EXTRACTION=false or --extractor rules)')
+    .addOption(new Option('--extractor <mode>', 'auto: the LLM when Ollama answers, else rules, said on stderr; llm: Ollama required (exit 2 if not); rules (env EXTRACTOR, default auto)').choices(['auto', 'llm', 'rules']))
     .addOption(new Option('--priority <level>', 'run before or after other batches').choices(['high', 'normal', 'low']).default('normal'))
     .option('--force', 're-run filings that already completed')
     .option('--wait', 'show progress until every job of the batch has ended; without --year, wait for the queue')
@@ -71,6 +73,7 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'at most n filings')
     .option('--form <type...>', 'only these form types')
     .option('--no-ai', 'rules only')
+    .addOption(new Option('--extractor <mode>', 'auto (LLM if Ollama answers, else rules), llm or rules (env EXTRACTOR)').choices(['auto', 'llm', 'rules']))
     .option('--force', 're-run filings that already completed')
     .option('--workers <n>', 'start n local worker processes and stop them at the end')
     .option('--distributed', 'queue, then wait for workers running elsewhere (containers, other terminals)')
@@ -83,6 +86,7 @@ export function buildProgram(): Command {
     .description('check the queue folder, the filings folder, Ollama and Neo4j; one line each, exit 1 if a required one fails')
     .option('--filings-dir <dir>', 'env FILINGS_DIR, default data/filings')
     .option('--no-ai', 'do not check Ollama')
+    .option('--create-constraints', 'create the Neo4j key constraints that are missing (coordinate and load-graph also do), then check')
     .action(action(() => import('./commands/doctor.js')));
 
   common(program.command('status'))
@@ -114,6 +118,19 @@ export function buildProgram(): Command {
     .option('--json', 'print the counts as JSON')
     .action(action(() => import('./commands/prune.js')));
 
+  common(program.command('healthcheck'))
+    .description("exit 0 if a worker of this host (container) is alive and claiming, 1 with one line of why if not: Docker's HEALTHCHECK")
+    .option('--stale-after <duration>', "a heartbeat older than this is unhealthy (default: the lease the worker runs with, 60s unless its --stale-after says otherwise)")
+    .option('--id <id>', 'only this worker (env WORKER_ID; default any worker of this host)')
+    .addHelpText(
+      'after',
+      '\nHealthy means: the worker process exists, its heartbeat record under <queue>/meta/workers/ is fresh (the\n' +
+        'event loop that claims also rewrites it every stale-after/3), and pending/ and processing/ are writable from\n' +
+        'here. It writes only the probe file that `status` touches. Exit status: 0 healthy, 1 unhealthy, 2 bad usage.',
+    )
+    .action(action(() => import('./commands/healthcheck.js')));
+
+  registerDownloadCommand(program, common, action);
   registerGraphCommands(program, common, action);
   return program;
 }

@@ -32,20 +32,36 @@ export function registerGraphCommands(program: Command, common: CommonOptions, a
   common(program.command('extract'))
     .description('what one filing would put into the graph, without the queue: its GraphFragment, readable or as JSON')
     .argument('<file>', 'an EDGAR full submission (.txt or .nc)')
-    .option('--no-ai', 'rules only (also USE_AI_EXTRACTION=false); the LLM extractor is not available yet, so rules are all there is')
+    .option('--no-ai', 'rules only (also USE_AI_EXTRACTION=false)')
+    .addOption(new Option('--extractor <mode>', 'auto (the LLM when Ollama answers, else rules), llm or rules (env EXTRACTOR)').choices(['auto', 'llm', 'rules']))
     .option('--json', 'the GraphFragment as JSON (the fragment-file format, see CONTRACT.md)')
-    .addHelpText('after', '\nExit status: 0 extracted; 1 the file is missing or not an EDGAR submission (one line on stderr); 2 bad usage.')
+    .addHelpText('after', '\nExit status: 0 extracted; 1 the file is missing or not an EDGAR submission, or Ollama failed (one line on stderr); 2 bad usage, or --extractor llm with Ollama unreachable.')
     .action(action(() => import('./commands/extract.js')));
 
   const graph = program
     .command('graph')
-    .description('the graph the stored fragments make: counts, and exports for neo4j-admin or cypher-shell');
+    .description('the graph the stored fragments make: counts, exports for neo4j-admin or cypher-shell, and a replay into Neo4j');
 
   common(graph.command('stats'))
-    .description('distinct nodes per label and relationships per type once every fragment in GRAPH_DIR is merged')
+    .description('nodes per label and relationships per type: in Neo4j when NEO4J_URI is set, else once every fragment in GRAPH_DIR is merged')
     .option('--graph-dir <dir>', GRAPH_DIR_HELP)
-    .option('--json', 'one JSON object: { graphDir, fragments, nodes: {Label: n}, relationships: {TYPE: n}, totalNodes, totalRelationships }')
+    .option('--files', 'count the file graph store (GRAPH_DIR) even when NEO4J_URI is set')
+    .option('--json', 'one JSON object: { graphDir, fragments, nodes: {Label: n}, relationships: {TYPE: n}, totalNodes, totalRelationships } (from Neo4j: { neo4j, database, nodes, ... })')
     .action(action(() => import('./commands/graph-stats.js')));
+
+  common(graph.command('push'))
+    .description('replay the stored fragments (the outbox in GRAPH_DIR) into Neo4j; idempotent: what Neo4j already holds is merged, never duplicated')
+    .option('--since <when>', 'only fragments written in the last DURATION (30m, 2h, 7d) or since a date (2026-03-01, an ISO time)')
+    .option('--graph-dir <dir>', GRAPH_DIR_HELP)
+    .option('--json', 'one JSON object: { graphDir, fragments, pushed, olderThanSince, transactions, rows, problems, neo4j, database, since }')
+    .addHelpText(
+      'after',
+      '\nNeeds NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE). Creates the key constraints first, then writes\n' +
+        'the fragments in transactions of about 5000 rows. Use it after an outage that outlasted the jobs\' retries, to fill a\n' +
+        'new database, or to load a graph built without Neo4j. Exit status: 0 all pushed; 1 a fragment was refused or Neo4j\n' +
+        'failed mid-way (run it again: nothing is duplicated); 2 Neo4j unreachable or refusing the credentials at the start.',
+    )
+    .action(action(() => import('./commands/graph-push.js')));
 
   common(graph.command('export'))
     .description('export the merged graph: CSV files plus import.sh for `neo4j-admin database import full`, or a Cypher script for `cypher-shell -f`')

@@ -17,7 +17,7 @@ export function keepTextForRules(meta: DocumentMeta): boolean {
  * and former names), its EX-21 subsidiaries and, for Forms 3/4/5, what the reporting owner
  * is to the issuer. No guessing: what the rules cannot read is left to the LLM extractor.
  */
-export function extractRules(sub: Submission): GraphFragment {
+export function extractRules(sub: Submission, extend?: (graph: FragmentBuilder, registrant: NodeRef) => void): GraphFragment {
   const graph = new FragmentBuilder({
     accession: sub.accession,
     formType: sub.formType,
@@ -40,7 +40,17 @@ export function extractRules(sub: Submission): GraphFragment {
   }
   addSubsidiaries(graph, sub);
   if (isOwnershipForm(sub.formType)) addOwnership(graph, sub, parties);
+  const registrant = registrantRef(sub);
+  // The LLM's facts join here, around nodes the rules made; they never replace header facts.
+  if (extend !== undefined && registrant !== undefined) extend(graph, registrant);
   return graph.build();
+}
+
+/** The registrant: the first FILER company, the node that EX-21 and the LLM's facts hang from. */
+export function registrantRef(sub: Submission): NodeRef | undefined {
+  const filer = sub.entities.find((e) => e.role === 'FILER' && (e.data.cik ?? e.data.name) !== undefined);
+  if (filer === undefined) return undefined;
+  return { label: 'Company', key: filer.data.cik ?? normalizeCompanyName(filer.data.name ?? '') };
 }
 
 /**
@@ -128,9 +138,9 @@ function isSubsidiaryExhibit(type: string): boolean {
 function addSubsidiaries(graph: FragmentBuilder, sub: Submission): void {
   const exhibits = sub.documents.filter((doc) => isSubsidiaryExhibit(doc.type) && doc.text !== undefined);
   const filer = sub.entities.find((e) => e.role === 'FILER' && (e.data.cik ?? e.data.name) !== undefined);
-  if (exhibits.length === 0 || filer === undefined) return;
+  const parent = registrantRef(sub);
+  if (exhibits.length === 0 || filer === undefined || parent === undefined) return;
   const parentName = normalizeCompanyName(filer.data.name ?? '');
-  const parent: NodeRef = { label: 'Company', key: filer.data.cik ?? parentName };
   for (const exhibit of exhibits) {
     for (const subsidiary of parseSubsidiaries(exhibit)) {
       const key = normalizeCompanyName(subsidiary.name);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { encodeId, type FsQueue, type JobState, type NewJob, type Priority } from '../queue/index.js';
-import { scanFilings, type FilingRef } from './find-filings.js';
+import { scanFilings, type FilingRef, type ScanResult } from './find-filings.js';
 import type { FilingJobOptions } from './filing-job.js';
 
 export interface CoordinateOptions {
@@ -13,7 +13,8 @@ export interface CoordinateOptions {
   limit?: number;
   priority?: Priority;
   force?: boolean;
-  extractor: FilingJobOptions['extractor'];
+  /** The extractor as decided once for the batch (decideExtractor), written into every job. */
+  extractor: FilingJobOptions;
   maxAttempts?: number;
 }
 
@@ -46,17 +47,14 @@ export const newBatchId = (): string => `b-${new Date().toISOString().replace(/[
  * not interleave with another coordinator's, or both would queue the same filing: that
  * short critical section is what proper-lockfile is for (a rename claim needs no lock).
  */
-export async function coordinate(queue: FsQueue, opts: CoordinateOptions): Promise<CoordinateResult> {
-  const scan = scanFilings(opts.filingsDir, { ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.forms ? { forms: opts.forms } : {}) });
-  const batchId = newBatchId();
-  const lockTarget = path.join(queue.dir, 'meta', 'coordinator.lock');
-  fs.writeFileSync(lockTarget, '', { flag: 'a' });
-  const release = await lockfile.lock(lockTarget, {
-    stale: 30_000,
-    update: 5_000,
-    retries: { retries: 60, minTimeout: 100, maxTimeout: 1_000, factor: 1.5 },
-  });
-  try {
+export async function coordinate(
+  queue: FsQueue,
+  opts: CoordinateOptions & { batchId?: string },
+  // A download job hands over the one filing it just wrote instead of a scan of the folder.
+  scan: ScanResult = scanFilings(opts.filingsDir, { ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.forms ? { forms: opts.forms } : {}) }),
+): Promise<CoordinateResult> {
+  const batchId = opts.batchId ?? newBatchId();
+  return withCoordinatorLock(queue, async () => {
     const known = queue.knownIds();
     const queued: FilingRef[] = [];
     const skipped: { accession: string; state: JobState }[] = [];
@@ -81,7 +79,7 @@ export async function coordinate(queue: FsQueue, opts: CoordinateOptions): Promi
         batchId,
         priority: opts.priority ?? 'normal',
         ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
-        options: { extractor: opts.extractor },
+        options: { ...opts.extractor },
       });
     }
     // A file that looks like a filing but whose header cannot be read is queued too, under
@@ -93,11 +91,25 @@ export async function coordinate(queue: FsQueue, opts: CoordinateOptions): Promi
       const state = known.get(id);
       if (state === 'pending' || state === 'processing') continue;
       if (state === 'completed' || state === 'failed') queue.forgetFinished(id);
-      jobs.push({ id, type: 'filing', filing: rel, batchId, priority: opts.priority ?? 'normal', maxAttempts: 1, options: { extractor: opts.extractor } });
+      jobs.push({ id, type: 'filing', filing: rel, batchId, priority: opts.priority ?? 'normal', maxAttempts: 1, options: { ...opts.extractor } });
       unreadableIds.push(id);
     }
     await queue.enqueueBatch(jobs, { durable: true });
     return { batchId, queued, skipped, unreadable: scan.unreadable, unreadableIds, matched: scan.filings.length };
+  });
+}
+
+/** The coordinators' critical section ("already queued?" then enqueue), shared with the download coordinator. */
+export async function withCoordinatorLock<T>(queue: FsQueue, fn: () => Promise<T>): Promise<T> {
+  const lockTarget = path.join(queue.dir, 'meta', 'coordinator.lock');
+  fs.writeFileSync(lockTarget, '', { flag: 'a' });
+  const release = await lockfile.lock(lockTarget, {
+    stale: 30_000,
+    update: 5_000,
+    retries: { retries: 60, minTimeout: 100, maxTimeout: 1_000, factor: 1.5 },
+  });
+  try {
+    return await fn();
   } finally {
     await release();
   }

@@ -1,19 +1,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FilingParseError, parseSubmissionFile } from '../edgar/index.js';
-import { extractRules, keepTextForRules } from '../extract/rules.js';
+import { FilingParseError } from '../edgar/index.js';
+import { tokensPerSecond, type LlmAccount, type LlmRuntime } from '../extract/llm/index.js';
+import { extractFiling } from './extract-filing.js';
+import { recordLlmUsage, usageLine } from './llm-usage.js';
 import { writeFragment } from '../graph/file-store.js';
+import type { GraphWriter } from '../graph/neo4j/writer.js';
 import { PermanentJobError, type JobContext, type JobRecord } from '../queue/index.js';
+import type { DownloadJobDeps } from './download-job.js';
 
 /** The job a coordinator writes for one filing (CONTRACT.md, "The queue on disk"). */
 export interface FilingJobOptions {
-  extractor: 'rules' | 'llm' | 'auto';
+  extractor: 'rules' | 'llm';
+  /** With llm: the Ollama model the coordinator checked. */
+  model?: string;
 }
 
 export interface FilingJobResult {
   accession: string;
   formType: string;
   extractor: string;
+  /** With the llm extractor: chunks, calls, cache hits, tokens, facts kept and dropped. */
+  llm?: LlmAccount;
   nodes: number;
   relationships: number;
   documents: number;
@@ -33,6 +41,17 @@ export interface PipelineDirs {
    * (EDGAR_SIMULATED_LATENCY). It honours the job's abort signal like a real call would.
    */
   simulatedLatencyMs?: number;
+  /** LLM runtimes (per model) of this process; without it, llm jobs fail permanently. */
+  llm?: (model?: string) => LlmRuntime;
+  /** Where each llm job's usage is appended for `status` (QUEUE_DIR/meta/llm-usage). */
+  usageDir?: string;
+  /** For "download" jobs (`coordinate --download`): the queue to queue extractions in, the shared rate file. */
+  download?: DownloadJobDeps;
+  /**
+   * Neo4j, when configured. It is written after the fragment file (the outbox), so an
+   * outage fails the job for a retry without losing the extraction; `graph push` replays.
+   */
+  graphWriter?: GraphWriter;
 }
 
 /**
@@ -68,27 +87,44 @@ export function filingHandler(dirs: PipelineDirs) {
   return async (job: JobRecord, ctx: JobContext): Promise<FilingJobResult> => {
     const t0 = performance.now();
     const file = resolveFilingPath(dirs.filingsDir, job.filing);
-    let sub;
+    const options = jobOptions(job.options);
+    let extraction;
     try {
-      sub = await parseSubmissionFile(file, { keepText: keepTextForRules, signal: ctx.signal });
+      extraction = await extractFiling(file, options, { ...(dirs.llm ? { llm: dirs.llm } : {}), signal: ctx.signal, log: ctx.log });
     } catch (err) {
       if (err instanceof FilingParseError) throw new PermanentJobError(err.message);
       const code = (err as NodeJS.ErrnoException)?.code;
       if (code === 'ENOENT' || code === 'EISDIR') throw new PermanentJobError(`cannot read ${file}: ${code}`);
       throw err;
     }
-    const t1 = performance.now();
-    const fragment = extractRules(sub);
+    const { sub, fragment, llm } = extraction;
+    const t1 = t0 + extraction.parseMs;
     if (dirs.simulatedLatencyMs) await abortableSleep(dirs.simulatedLatencyMs, ctx.signal);
     const t2 = performance.now();
     ctx.signal.throwIfAborted();
     writeFragment(dirs.graphDir, fragment);
+    if (dirs.graphWriter) await dirs.graphWriter.write(fragment, ctx.signal);
     const t3 = performance.now();
+    if (llm) {
+      ctx.log.info(
+        { chunks: llm.chunks, calls: llm.calls, cached: llm.cached, promptTokens: llm.promptTokens, outputTokens: llm.outputTokens, tokensPerSec: tokensPerSecond(llm.outputTokens, llm.evalMs), kept: llm.kept, dropped: llm.dropped },
+        'llm extraction',
+      );
+    }
+    if (llm && dirs.usageDir) {
+      try {
+        recordLlmUsage(dirs.usageDir, ctx.workerId, usageLine(job, sub.accession, llm));
+      } catch (err) {
+        // The usage ledger is a summary for `status`; the job's own record keeps the figures.
+        ctx.log.warn({ err: (err as Error).message }, 'could not append LLM usage');
+      }
+    }
     const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
     return {
       accession: sub.accession,
       formType: sub.formType,
-      extractor: 'rules',
+      extractor: options.extractor,
+      ...(llm ? { llm } : {}),
       nodes: fragment.nodes.length,
       relationships: fragment.relationships.length,
       documents: sub.documents.length,
@@ -102,11 +138,21 @@ export function filingHandler(dirs: PipelineDirs) {
   };
 }
 
+/** The extractor a job asks for; jobs written before the LLM existed, or by hand, mean rules. */
+function jobOptions(raw: unknown): FilingJobOptions {
+  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  if (o.extractor === 'llm') return { extractor: 'llm', ...(typeof o.model === 'string' && o.model ? { model: o.model } : {}) };
+  return { extractor: 'rules' };
+}
+
 /** Job type -> handler; the worker refuses (permanently) a type it does not know. */
 export function jobHandlers(dirs: PipelineDirs) {
   const filing = filingHandler(dirs);
+  let download: ((job: JobRecord, ctx: JobContext) => Promise<unknown>) | undefined;
   return async (job: JobRecord, ctx: JobContext): Promise<unknown> => {
     if (job.type === 'filing') return filing(job, ctx);
+    // Loaded on first use: a worker that never downloads never loads the HTTP client.
+    if (job.type === 'download') return (download ??= (await import('./download-job.js')).downloadHandler(dirs))(job, ctx);
     throw new PermanentJobError(`no handler for job type "${job.type}"`);
   };
 }

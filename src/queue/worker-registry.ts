@@ -18,6 +18,8 @@ export interface WorkerRecord {
   concurrency: number;
   processed: number;
   failed: number;
+  /** The worker's lease; a healthcheck judges the heartbeat against it (absent in older records). */
+  staleAfterMs?: number;
 }
 
 export function workerRecordPath(queue: FsQueue, workerId: string, nonce: string): string {

@@ -323,6 +323,7 @@ export class Worker {
       concurrency: this.concurrency,
       processed: this.summary.completed,
       failed: this.summary.failed,
+      staleAfterMs: this.staleAfterMs,
     };
     try {
       writeWorkerRecord(this.q, this.recordFile, rec);

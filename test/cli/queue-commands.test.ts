@@ -98,10 +98,14 @@ describe('queue commands as a user runs them', () => {
     expect(bad.stdout).toMatch(/^FAIL filings .*does not exist/m);
     expect(bad.stdout).toMatch(/^skip ollama/m);
     expect(bad.stdout).toMatch(/^skip neo4j/m);
-    const good = await edgar(['doctor', '--filings-dir', 'data/filings'], { ...env, NEO4J_URI: 'neo4j://admin:s3cret@db:7687' });
+    const good = await edgar(['doctor', '--filings-dir', 'data/filings'], env);
     expect(good.code, good.stdout).toBe(0);
     expect(good.stdout).toMatch(/^ok {3}filings .*24 submission file/m);
-    expect(good.stdout).not.toContain('s3cret');
+    // A configured Neo4j that does not answer is a required check that fails; the URI's password never shows.
+    const db = await edgar(['doctor', '--filings-dir', 'data/filings'], { ...env, NEO4J_URI: 'neo4j://admin:s3cret@db:7687' });
+    expect(db.code, db.stdout).toBe(1);
+    expect(db.stdout).toMatch(/^FAIL neo4j {4}Neo4j at neo4j:\/\/db:7687 is unreachable/m);
+    expect(db.stdout).not.toContain('s3cret');
   });
 
   it('bad usage gets one line on stderr and exit 2, never a stack trace', async () => {

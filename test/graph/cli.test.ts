@@ -20,10 +20,11 @@ describe('edgar extract', () => {
     expect(fragment.nodes.find((n: { label: string }) => n.label === 'Person')?.key).toBe('0001806647');
   });
 
-  it('without --no-ai it says in one line that the LLM extractor is not there yet, and still succeeds', async () => {
-    const r = await edgar(['extract', FORM4], { USE_AI_EXTRACTION: 'true' });
+  it('without --no-ai and no Ollama: one line saying rules are used and naming the ways out, and still succeeds', async () => {
+    // Port 9 (discard) on loopback: connection refused at once.
+    const r = await edgar(['extract', FORM4], { USE_AI_EXTRACTION: 'true', EXTRACTOR: '', OLLAMA_BASE_URL: 'http://127.0.0.1:9' });
     expect(r.code).toBe(0);
-    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^edgar: LLM extraction is not available in this version; extracting with rules/)]);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^edgar: Ollama is not reachable at http:\/\/127\.0\.0\.1:9 .*extracting with rules only.*ollama serve.*--no-ai/)]);
     expect(r.stdout).toMatch(/^filing 0001127602-25-001055 {2}form 4 {2}filed 2025-01-10/);
     expect(r.stdout).toContain('  Person (1)');
     expect(r.stdout).toContain('  REPORTS_ON (1)');

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { coordinate, waitIdsOf, type CoordinateOptions } from '../../pipeline/coordinate.js';
+import type { Config } from '../../config.js';
 import { decideExtractor } from '../../pipeline/extractor.js';
 import { waitForJobs } from '../../pipeline/wait.js';
 import type { Priority } from '../../queue/index.js';
@@ -7,12 +8,14 @@ import { parseDuration, parsePositiveInt } from '../duration.js';
 import { EXIT, UsageError } from '../errors.js';
 import { openQueue, runtime, type CommonFlags } from '../runtime.js';
 import { reportWait } from '../wait-report.js';
+import { prepareNeo4j } from '../neo4j-setup.js';
 
 export interface CoordinateFlags extends CommonFlags {
   year?: string;
   limit?: string;
   form?: string[];
   ai?: boolean;
+  extractor?: string;
   priority: Priority;
   force?: boolean;
   wait?: boolean;
@@ -28,23 +31,24 @@ export function parseYear(text: string | undefined): number | undefined {
   return y;
 }
 
-/** What coordinate and load-graph share: which filings, forced or not, and the extractor (said once). */
-export function coordinateOptions(
-  flags: { form?: string[]; force?: boolean; ai?: boolean },
-  useAiEnv: boolean,
+/** What coordinate and load-graph share: which filings, forced or not, and the extractor (decided once, said once). */
+export async function coordinateOptions(
+  flags: { form?: string[]; force?: boolean; ai?: boolean; extractor?: string },
+  config: Config,
   what: { filingsDir: string; year: number; limit: number | undefined },
-): CoordinateOptions {
+): Promise<CoordinateOptions> {
   return {
     filingsDir: what.filingsDir,
     year: what.year,
     ...(flags.form?.length ? { forms: flags.form } : {}),
     ...(what.limit !== undefined ? { limit: what.limit } : {}),
     force: flags.force === true,
-    extractor: decideExtractor(flags.ai, useAiEnv, (line) => process.stderr.write(line + '\n')),
+    extractor: await decideExtractor(flags, config, (line) => process.stderr.write(line + '\n')),
   };
 }
 
 export default async function coordinateCommand(flags: CoordinateFlags): Promise<number> {
+  if ((flags as { download?: boolean }).download) return (await import('./coordinate-download.js')).default(flags as never);
   const { config, log } = runtime(flags);
   const year = parseYear(flags.year);
   const limit = flags.limit !== undefined ? parsePositiveInt(flags.limit, '--limit') : undefined;
@@ -55,8 +59,9 @@ export default async function coordinateCommand(flags: CoordinateFlags): Promise
   const queue = openQueue(config.queueDir, { create: true });
   let waitIds: string[] | undefined;
   if (year !== undefined) {
+    await prepareNeo4j(config, log);
     const res = await coordinate(queue, {
-      ...coordinateOptions(flags, config.useAi, { filingsDir, year, limit }),
+      ...(await coordinateOptions(flags, config, { filingsDir, year, limit })),
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),
       priority: flags.priority,
     });

@@ -2,11 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { walkFilings } from '../../pipeline/find-filings.js';
 import { EXIT } from '../errors.js';
+import { neo4jCheck } from '../neo4j-doctor.js';
 import { openQueue, runtime, type CommonFlags } from '../runtime.js';
 
 interface Flags extends CommonFlags {
   filingsDir?: string;
   ai?: boolean;
+  createConstraints?: boolean;
 }
 
 interface Check {
@@ -37,12 +39,7 @@ export default async function doctor(flags: Flags): Promise<number> {
   }
   const wantsAi = flags.ai !== false && config.useAi;
   checks.push(await ollamaCheck(config.ollamaBaseUrl, config.ollamaModel, wantsAi));
-  checks.push({
-    name: 'neo4j',
-    ok: 'skip',
-    required: false,
-    detail: config.neo4j ? `NEO4J_URI is set (${redactUri(config.neo4j.uri)}), but this version writes the file graph store only` : 'NEO4J_URI not set: the file graph store alone',
-  });
+  checks.push(await neo4jCheck(config.neo4j, flags.createConstraints === true));
   for (const c of checks) {
     const tag = c.ok === 'skip' ? 'skip' : c.ok ? 'ok  ' : c.required ? 'FAIL' : 'warn';
     process.stdout.write(`${tag} ${c.name.padEnd(8)} ${c.detail}\n`);
@@ -52,24 +49,9 @@ export default async function doctor(flags: Flags): Promise<number> {
 
 async function ollamaCheck(baseUrl: string, model: string, wanted: boolean): Promise<Check> {
   if (!wanted) return { name: 'ollama', ok: 'skip', required: false, detail: 'AI extraction off (--no-ai / USE_AI_EXTRACTION=false)' };
-  try {
-    const res = await fetch(new URL('/api/tags', baseUrl), { signal: AbortSignal.timeout(2_000) });
-    if (!res.ok) return { name: 'ollama', ok: false, required: false, detail: `${baseUrl} answered HTTP ${res.status}` };
-    const body = (await res.json()) as { models?: { name?: string }[] };
-    const has = (body.models ?? []).some((m) => m.name === model || m.name === `${model}:latest`);
-    return { name: 'ollama', ok: has, required: false, detail: has ? `${baseUrl}: model ${model} present` : `${baseUrl} reachable, model ${model} not pulled (ollama pull ${model})` };
-  } catch (err) {
-    return { name: 'ollama', ok: false, required: false, detail: `${baseUrl} not reachable (${(err as Error).message}); extraction uses rules in this version` };
-  }
-}
-
-/** A URI may carry credentials (neo4j://user:pass@host): never print them. */
-function redactUri(uri: string): string {
-  try {
-    const u = new URL(uri);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URI)';
-  }
+  // Loaded only here: the Ollama client is not needed by the other checks.
+  const { probeOllama } = await import('../../extract/llm/client.js');
+  const p = await probeOllama(baseUrl, model);
+  if (!p.reachable) return { name: 'ollama', ok: false, required: false, detail: `${baseUrl} not reachable (${p.detail}): start it (ollama serve), or --no-ai; with the default extractor (auto) filings are read by rules only` };
+  return { name: 'ollama', ok: p.hasModel, required: false, detail: p.hasModel ? `${baseUrl}: model ${model} present` : `${baseUrl} reachable, model ${model} not pulled (ollama pull ${model}; coordinate pulls it unless OLLAMA_PULL=false)` };
 }

@@ -1,15 +1,18 @@
 import * as fs from 'node:fs';
-import { FilingParseError, parseSubmissionFile } from '../../edgar/index.js';
-import { extractRules, keepTextForRules } from '../../extract/rules.js';
+import { FilingParseError } from '../../edgar/index.js';
+import { LlmPermanentError, LlmUnavailableError, tokensPerSecond, type LlmAccount } from '../../extract/llm/index.js';
 import { PROVENANCE_RELATIONSHIP, type GraphFragment, type Props } from '../../graph/fragment.js';
 import { groupBy } from '../../graph/group.js';
+import { extractFiling } from '../../pipeline/extract-filing.js';
 import { decideExtractor } from '../../pipeline/extractor.js';
+import { llmRuntimes } from '../../pipeline/llm-settings.js';
 import { EXIT } from '../errors.js';
 import { runtime, type CommonFlags } from '../runtime.js';
 
 interface Flags extends CommonFlags {
   /** Commander's `--no-ai`: false when given. */
   ai: boolean;
+  extractor?: string;
   json?: boolean;
 }
 
@@ -19,14 +22,22 @@ interface Flags extends CommonFlags {
  * job would be), so a script looping over files can tell it from a mistyped command (2).
  */
 export default async function extract(flags: Flags, args: string[]): Promise<number> {
-  const { config } = runtime(flags);
+  const { config, log } = runtime(flags);
   const file = args[0] as string;
   let fragment: GraphFragment;
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) return fail(file, 'not a file');
-    fragment = extractRules(await parseSubmissionFile(file, { keepText: keepTextForRules }));
+    const options = await decideExtractor(flags, config, (line) => process.stderr.write(line + '\n'));
+    const res = await extractFiling(file, options, {
+      ...(options.extractor === 'llm' ? { llm: llmRuntimes(config, log) } : {}),
+      signal: new AbortController().signal,
+      log,
+    });
+    fragment = res.fragment;
+    if (res.llm) process.stderr.write(describeLlm(res.llm) + '\n');
   } catch (err) {
+    if (err instanceof LlmPermanentError || err instanceof LlmUnavailableError) return fail(file, err.message);
     if (err instanceof FilingParseError) {
       const prefix = `${err.file}: `;
       return fail(file, err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message);
@@ -37,9 +48,22 @@ export default async function extract(flags: Flags, args: string[]): Promise<num
     if (e.code === 'EISDIR') return fail(file, 'not a file');
     throw err;
   }
-  decideExtractor(flags.ai, config.useAi, (line) => process.stderr.write(line + '\n'));
   process.stdout.write(flags.json ? `${JSON.stringify(fragment, null, 2)}\n` : renderFragment(fragment));
   return EXIT.ok;
+}
+
+/** One line: what the LLM pass cost and what it kept or dropped, and why. */
+export function describeLlm(a: LlmAccount): string {
+  const dropped = Object.entries(a.dropped)
+    .map(([why, n]) => `${n} ${why}`)
+    .join(', ');
+  return (
+    `llm ${a.model}: ${a.chunks} chunk(s), ${a.calls} call(s), ${a.cached} from cache; ` +
+    `${a.promptTokens} prompt + ${a.outputTokens} output tokens (${tokensPerSecond(a.outputTokens, a.evalMs)} tok/s); ` +
+    `${a.kept} fact(s) kept` +
+    (dropped ? `, dropped: ${dropped}` : '') +
+    (a.emptyButNamesPeople ? `; ${a.emptyButNamesPeople} section(s) name officers but the model listed no one: ${a.suspicious.join(' | ')}` : '')
+  );
 }
 
 function fail(file: string, reason: string): number {

@@ -9,6 +9,7 @@ export interface GraphFlags extends CommonFlags {
 
 interface Flags extends GraphFlags {
   json?: boolean;
+  files?: boolean;
 }
 
 export function graphDirOf(flags: GraphFlags, configured: string): string {
@@ -18,6 +19,7 @@ export function graphDirOf(flags: GraphFlags, configured: string): string {
 /** Exit 1 when some fragment file could not be read: the counts leave it out. */
 export default async function stats(flags: Flags): Promise<number> {
   const { config } = runtime(flags);
+  if (config.neo4j && !flags.files) return (await import('./graph-stats-neo4j.js')).neo4jStats(config.neo4j, flags.json === true);
   const result = graphStats(graphDirOf(flags, config.graphDir));
   if (flags.json) {
     const { unreadable, ...rest } = result;

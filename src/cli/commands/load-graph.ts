@@ -8,6 +8,8 @@ import { waitForJobs } from '../../pipeline/wait.js';
 import { Worker } from '../../queue/index.js';
 import { parseDuration, parsePositiveInt } from '../duration.js';
 import { EXIT, UsageError } from '../errors.js';
+import { openGraphWriter, prepareNeo4j } from '../neo4j-setup.js';
+import { pipelineDirs } from '../pipeline-deps.js';
 import { openQueue, runtime, type CommonFlags } from '../runtime.js';
 import { reportWait } from '../wait-report.js';
 import { coordinateOptions, parseYear } from './coordinate.js';
@@ -17,6 +19,7 @@ interface Flags extends CommonFlags {
   limit?: string;
   form?: string[];
   ai?: boolean;
+  extractor?: string;
   force?: boolean;
   distributed?: boolean;
   workers?: string;
@@ -43,7 +46,8 @@ export default async function loadGraph(flags: Flags): Promise<number> {
   const filingsDir = path.resolve(flags.filingsDir ?? config.filingsDir);
   const graphDir = path.resolve(flags.graphDir ?? config.graphDir);
   const queue = openQueue(config.queueDir, { create: true });
-  const res = await coordinate(queue, coordinateOptions(flags, config.useAi, { filingsDir, year, limit }));
+  await prepareNeo4j(config, log);
+  const res = await coordinate(queue, await coordinateOptions(flags, config, { filingsDir, year, limit }));
   const mode = flags.distributed ? 'distributed' : workers !== undefined ? `${workers} local worker process(es)` : 'this process';
   process.stderr.write(`batch ${res.batchId}: ${res.queued.length} filing(s) of ${year} queued, ${res.skipped.length} already done or queued; running in ${mode}\n`);
   if (res.matched === 0) {
@@ -54,8 +58,9 @@ export default async function loadGraph(flags: Flags): Promise<number> {
 
   let inProcess: Worker | null = null;
   const children: ChildProcess[] = [];
+  const graphWriter = !flags.distributed && workers === undefined ? await openGraphWriter(config, log) : undefined;
   if (!flags.distributed && workers === undefined) {
-    inProcess = new Worker({ queue, handler: jobHandlers({ filingsDir, graphDir, simulatedLatencyMs: config.simulatedLatencyMs }), burst: true, concurrency: 2, log, ...(config.workerId ? { workerId: config.workerId } : {}) });
+    inProcess = new Worker({ queue, handler: jobHandlers({ ...pipelineDirs(config, { filingsDir, graphDir }, queue.dir, log), ...(graphWriter ? { graphWriter } : {}) }), burst: true, concurrency: 2, log, ...(config.workerId ? { workerId: config.workerId } : {}) });
     void inProcess.run();
   } else if (workers !== undefined) {
     for (let i = 0; i < workers; i++) {
@@ -81,6 +86,7 @@ export default async function loadGraph(flags: Flags): Promise<number> {
     process.off('SIGTERM', onSig);
     // Workers hand back whatever they still hold: an interrupted load resumes on the next run.
     await inProcess?.stop(0);
+    await graphWriter?.close();
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
   }

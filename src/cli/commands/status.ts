@@ -1,3 +1,4 @@
+import { summarizeLlmUsage, usageDirOf, type LlmUsageSummary } from '../../pipeline/llm-usage.js';
 import { snapshot, type StatusSnapshot } from '../../queue/index.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { EXIT } from '../errors.js';
@@ -15,7 +16,10 @@ export default async function status(flags: Flags): Promise<number> {
   const queue = openQueue(config.queueDir, { create: false });
   const show = (): void => {
     const snap = snapshot(queue, { staleAfterMs });
-    process.stdout.write(flags.json ? JSON.stringify(snap) + '\n' : render(snap));
+    // The queue knows nothing of LLMs; the pipeline's usage ledger sits beside it.
+    const llm = summarizeLlmUsage(usageDirOf(queue.dir));
+    const out = llm ? { ...snap, llm } : snap;
+    process.stdout.write(flags.json ? JSON.stringify(out) + '\n' : render(snap) + (llm ? renderLlm(llm) : ''));
   };
   if (!flags.watch) {
     show();
@@ -56,6 +60,18 @@ export function render(s: StatusSnapshot): string {
   if (s.recentFailures.length) {
     lines.push('recent failures:');
     for (const f of s.recentFailures) lines.push(`  ${f.id}  after ${f.attempts} attempt(s): ${f.error}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function renderLlm(u: LlmUsageSummary): string {
+  const lines = [
+    `llm: ${u.jobs} job(s), ${u.chunks} chunk(s): ${u.calls} call(s), ${u.cached} from cache; ` +
+      `${u.promptTokens} prompt + ${u.outputTokens} output tokens, ${u.tokensPerSec} tok/s; facts ${u.factsKept} kept, ${u.factsDropped} dropped`,
+  ];
+  if (u.emptyAnswers) {
+    lines.push(`  ${u.emptyAnswers} job(s) where the model listed no one for a section that names officers (check the model, or OLLAMA_NUM_CTX):`);
+    for (const j of u.suspicious) lines.push(`    ${j.jobId}${j.sections.length ? `: ${j.sections.join(' | ')}` : ''}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,8 +1,9 @@
-import * as path from 'node:path';
 import { jobHandlers } from '../../pipeline/filing-job.js';
 import { Worker, stopOnSignals } from '../../queue/index.js';
 import { parseDuration, parsePositiveInt } from '../duration.js';
 import { EXIT } from '../errors.js';
+import { openGraphWriter } from '../neo4j-setup.js';
+import { pipelineDirs } from '../pipeline-deps.js';
 import { openQueue, runtime, type CommonFlags } from '../runtime.js';
 
 interface Flags extends CommonFlags {
@@ -24,13 +25,10 @@ export default async function workerCommand(flags: Flags): Promise<number> {
   const staleAfterMs = parseDuration(flags.staleAfter, '--stale-after');
   const graceMs = parseDuration(flags.grace, '--grace');
   const queue = openQueue(config.queueDir, { create: true });
+  const graphWriter = await openGraphWriter(config, log);
   const worker = new Worker({
     queue,
-    handler: jobHandlers({
-      filingsDir: path.resolve(flags.filingsDir ?? config.filingsDir),
-      graphDir: path.resolve(flags.graphDir ?? config.graphDir),
-      simulatedLatencyMs: config.simulatedLatencyMs,
-    }),
+    handler: jobHandlers({ ...pipelineDirs(config, flags, queue.dir, log), ...(graphWriter ? { graphWriter } : {}) }),
     ...(flags.id ?? config.workerId ? { workerId: (flags.id ?? config.workerId) as string } : {}),
     concurrency,
     staleAfterMs,
@@ -41,6 +39,6 @@ export default async function workerCommand(flags: Flags): Promise<number> {
     log,
   });
   stopOnSignals(worker, { graceMs });
-  const summary = await worker.run();
+  const summary = await worker.run().finally(() => graphWriter?.close());
   return summary.failed > 0 && (flags.once || flags.burst) ? EXIT.jobsFailed : EXIT.ok;
 }

@@ -1,0 +1,14 @@
+export { parseIndex, decodeIndex, IndexFormatError } from './index-file.js';
+export type { IndexEntry, IndexFormat } from './index-file.js';
+export { selectFilings, parseCik } from './select.js';
+export type { Selection } from './select.js';
+export { SharedRateLimiter, DEFAULT_RATE, MAX_RATE, RATE_FILE_NAME } from './rate-limit.js';
+export { EdgarClient, NotFoundError, AccessDeniedError, FetchError, parseRetryAfter } from './http-client.js';
+export type { ClientOptions } from './http-client.js';
+export { isCompleteSubmission, endsLikeSubmission } from './complete.js';
+export { fetchFiling, filingDest } from './fetch-filing.js';
+export { loadQuarterIndex, INDEX_NAMES } from './quarterly-index.js';
+export { planDownload, downloadFilings } from './run.js';
+export type { Plan, Outcome, DownloadSummary } from './run.js';
+export { userAgentProblem } from './user-agent.js';
+export { downloadProgress, summaryLines, formatBytes } from './progress.js';

@@ -1,0 +1,34 @@
+import type { FragmentBuilder, NodeRef } from '../../graph/fragment.js';
+import { normalizeCompanyName, normalizeText } from '../normalize.js';
+import type { ExtractionAnswer } from './schema.js';
+
+/** What the LLM adds is marked so; users can filter it or weigh it below the rules' facts. */
+const SOURCE = 'llm';
+
+/**
+ * Adds checked LLM facts to the rules' graph. The filer's node is never changed here:
+ * header facts are the rules', and the LLM only adds nodes and relationships around them.
+ * A person's key is scoped to the company they serve, so two John Smiths at two companies
+ * stay two people, while the same officer named in several filings of one company meets.
+ */
+export function addLlmFacts(graph: FragmentBuilder, filer: NodeRef, answer: ExtractionAnswer, model: string): void {
+  const company = (name: string): NodeRef => {
+    const key = normalizeCompanyName(name);
+    return graph.node('Company', key, { name });
+  };
+  const rel = { source: SOURCE, model };
+  for (const p of answer.people) {
+    const person = graph.node('Person', `${filer.key}:${normalizeText(p.name)}`, { name: p.name });
+    const title = p.title.trim() || undefined;
+    if (p.role === 'officer' || p.role === 'both') graph.relationship('OFFICER_OF', person, filer, { title, ...rel });
+    if (p.role === 'director' || p.role === 'both') graph.relationship('DIRECTOR_OF', person, filer, { ...(p.role === 'director' ? { title } : {}), ...rel });
+  }
+  for (const s of answer.subsidiaries) {
+    graph.relationship('HAS_SUBSIDIARY', filer, company(s.name), { jurisdiction: s.jurisdiction.trim() || undefined, ...rel });
+  }
+  for (const a of answer.auditors) graph.relationship('AUDITED_BY', filer, company(a.name), rel);
+  for (const c of answer.customers) graph.relationship('CUSTOMER_OF', company(c.name), filer, rel);
+  for (const s of answer.suppliers) graph.relationship('SUPPLIER_OF', company(s.name), filer, rel);
+  for (const c of answer.competitors) graph.relationship('COMPETES_WITH', filer, company(c.name), rel);
+  for (const a of answer.acquisitions) graph.relationship('ACQUIRED', filer, company(a.name), { status: a.status, ...rel });
+}

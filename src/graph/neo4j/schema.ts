@@ -1,0 +1,81 @@
+/**
+ * The schema side: the uniqueness constraints that back every MERGE, and the read-only
+ * statements of `doctor` and `graph stats`. Constraints are created once, by `coordinate`,
+ * `load-graph` and `doctor --create-constraints`, never by a worker per job: schema
+ * statements take exclusive locks and cannot share a transaction with writes.
+ *
+ * A node MERGE without a constraint on its key is a label scan per row, and under
+ * concurrent writers it can create the same node twice (MERGE guarantees existence, not
+ * uniqueness). So every label the project writes is listed here, in one place. A label
+ * added by an extractor must be added to KNOWN_LABELS too; until then writes still work,
+ * slower and without the uniqueness guarantee, and `edgar doctor` names the label.
+ */
+import { identifier, quoteAny } from './names.js';
+import type { Statement } from './statements.js';
+
+export const KNOWN_LABELS: readonly string[] = ['Filing', 'Company', 'Person', 'Address', 'State', 'Industry', 'FormerName'];
+
+/** Stable names, so `doctor` can tell our constraints from anyone else's. */
+export function constraintName(label: string): string {
+  identifier('label', label);
+  return `edgar_${label}_key`;
+}
+
+export function constraintStatement(label: string): Statement {
+  return {
+    text: `CREATE CONSTRAINT ${identifier('constraint', constraintName(label))} IF NOT EXISTS FOR (n:${identifier('label', label)}) REQUIRE n.key IS UNIQUE`,
+    params: {},
+    rows: 0,
+  };
+}
+
+export const SHOW_CONSTRAINTS: Statement = {
+  text: 'SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties\nRETURN name, type, entityType, labelsOrTypes, properties',
+  params: {},
+  rows: 0,
+};
+
+export const DBMS_COMPONENTS: Statement = {
+  text: 'CALL dbms.components() YIELD name, versions, edition\nRETURN name, versions, edition',
+  params: {},
+  rows: 0,
+};
+
+export const LIST_LABELS: Statement = { text: 'CALL db.labels() YIELD label\nRETURN label', params: {}, rows: 0 };
+
+export const LIST_RELATIONSHIP_TYPES: Statement = {
+  text: 'CALL db.relationshipTypes() YIELD relationshipType\nRETURN relationshipType',
+  params: {},
+  rows: 0,
+};
+
+/**
+ * Counts by label and by type come from Neo4j's count store (a lookup, not a scan) only
+ * in this exact form, with the label or type in the pattern: hence one statement each.
+ * The names are read back from the database, so they are quoted, not validated.
+ */
+export function countNodesStatement(label: string): Statement {
+  return { text: `MATCH (n:${quoteAny(label)})\nRETURN count(n) AS count`, params: {}, rows: 0 };
+}
+
+export function countRelationshipsStatement(type: string): Statement {
+  return { text: `MATCH ()-[r:${quoteAny(type)}]->()\nRETURN count(r) AS count`, params: {}, rows: 0 };
+}
+
+export interface ConstraintInfo {
+  name: string;
+  type: string;
+  entityType: string;
+  labelsOrTypes: string[];
+  properties: string[];
+}
+
+/** Labels among `labels` with no uniqueness constraint on `key` (ours or anyone's). */
+export function labelsWithoutKeyConstraint(labels: readonly string[], constraints: readonly ConstraintInfo[]): string[] {
+  const covered = new Set(
+    constraints
+      .filter((c) => c.entityType === 'NODE' && /UNIQUENESS|NODE_KEY/.test(c.type) && c.properties.length === 1 && c.properties[0] === 'key')
+      .flatMap((c) => c.labelsOrTypes),
+  );
+  return labels.filter((l) => !covered.has(l));
+}
