@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, InterruptedError, UsageError } from './errors.js';
 import { QueueConfigError } from '../queue/errors.js';
 import { LOG_LEVELS } from '../log.js';
 import { registerGraphCommands } from './register-graph.js';
@@ -143,6 +143,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof InterruptedError) {
+      process.stderr.write(`edgar: ${err.message}\n`);
+      return EXIT.interrupted;
     }
     if (err instanceof UsageError || err instanceof QueueConfigError) {
       process.stderr.write(`edgar: ${err.message}\n`);

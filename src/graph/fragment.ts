@@ -82,16 +82,20 @@ export class FragmentBuilder {
     this.filingRef = this.node('Filing', filing.accession, filing);
   }
 
-  node(label: string, key: string, props: PropsInput = {}): NodeRef {
+  /**
+   * `fill`: only properties the node does not have yet are set. For facts of lesser
+   * authority (the LLM's), which must never overwrite what the rules read.
+   */
+  node(label: string, key: string, props: PropsInput = {}, mode: MergeMode = 'replace'): NodeRef {
     const ref = { label, key };
     const id = nodeId(ref);
     const existing = this.nodes.get(id);
     if (existing === undefined) this.nodes.set(id, { label, key, props: mergeProps({}, props) });
-    else mergeProps(existing.props, props);
+    else mergeProps(existing.props, props, mode);
     return ref;
   }
 
-  relationship(type: string, from: NodeRef, to: NodeRef, props: PropsInput = {}): void {
+  relationship(type: string, from: NodeRef, to: NodeRef, props: PropsInput = {}, mode: MergeMode = 'replace'): void {
     const rel: GraphRelationship = {
       type,
       from,
@@ -101,7 +105,7 @@ export class FragmentBuilder {
     const id = relationshipId(rel);
     const existing = this.relationships.get(id);
     if (existing === undefined) this.relationships.set(id, rel);
-    else mergeProps(existing.props, rel.props);
+    else mergeProps(existing.props, rel.props, mode);
   }
 
   build(): GraphFragment {
@@ -123,11 +127,14 @@ function isPresent(value: PropValue | undefined): value is PropValue {
   return !Array.isArray(value) || value.length > 0;
 }
 
-/** Known values win over missing ones; arrays are unioned, other known values replaced. */
-export function mergeProps(target: Props, source: PropsInput): Props {
+export type MergeMode = 'replace' | 'fill';
+
+/** Known values win over missing ones; arrays are unioned, other known values replaced (or, with `fill`, kept). */
+export function mergeProps(target: Props, source: PropsInput, mode: MergeMode = 'replace'): Props {
   for (const [prop, value] of Object.entries(source)) {
     if (!isPresent(value)) continue;
     const current = target[prop];
+    if (mode === 'fill' && current !== undefined) continue;
     target[prop] = Array.isArray(current) && Array.isArray(value) ? [...new Set([...current, ...value])] : value;
   }
   return target;

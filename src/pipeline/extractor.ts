@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Config } from '../config.js';
-import { UsageError } from '../cli/errors.js';
+import { InterruptedError, UsageError } from '../cli/errors.js';
 import { probeOllama, pullModel, type PullProgress } from '../extract/llm/index.js';
 import type { FilingJobOptions } from './filing-job.js';
 import { extractorChoice, llmOptions } from './llm-settings.js';
@@ -45,6 +45,7 @@ export async function decideExtractor(input: ExtractorInput, config: Config, not
     try {
       await pullWithProgress(baseUrl, model);
     } catch (err) {
+      if (err instanceof InterruptedError) throw err;
       const msg = `pulling model ${model} failed: ${(err as Error).message}`;
       if (choice === 'llm') throw new UsageError(`${msg}; pass --no-ai for rules only`);
       notice(`edgar: ${msg}; extracting with rules only`);
@@ -80,12 +81,15 @@ async function pullWithProgress(baseUrl: string, model: string): Promise<void> {
     }
   };
   const ac = new AbortController();
-  const onSig = (): void => ac.abort(new Error('interrupted'));
+  // Ctrl-C here means stop: nothing is queued, exit 130 (not "pull failed, use rules").
+  const onSig = (): void => ac.abort(new InterruptedError(`interrupted while pulling ${model}; nothing was queued (the pull resumes where it stopped next time)`));
   process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
   try {
     await pullModel(baseUrl, model, ac.signal, onProgress);
   } finally {
     process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
     bar?.stop();
   }
 }

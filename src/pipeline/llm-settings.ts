@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Config } from '../config.js';
 import { parseDuration, parsePositiveInt } from '../cli/duration.js';
 import { UsageError } from '../cli/errors.js';
-import { AnswerCache, Limiter, OllamaClient, type LlmRuntime, type OllamaSettings } from '../extract/llm/index.js';
+import { AnswerCache, Limiter, OllamaClient, minPromptTokens, type LlmRuntime, type OllamaSettings } from '../extract/llm/index.js';
 import type { QueueLogger } from '../queue/logger.js';
 
 export type ExtractorChoice = 'auto' | 'llm' | 'rules';
@@ -43,7 +43,9 @@ function bool(text: string | undefined, where: string, dflt: boolean): boolean {
 export function llmOptions(config: Config, model = config.ollamaModel): LlmOptions {
   const l = config.llm;
   const numCtx = l.numCtx !== undefined ? parsePositiveInt(l.numCtx, 'OLLAMA_NUM_CTX') : LLM_DEFAULTS.numCtx;
-  if (numCtx < 2048) throw new UsageError(`OLLAMA_NUM_CTX: ${numCtx} leaves no room for a section of a filing (2048 at least; 8192 recommended)`);
+  // The instructions (~1.1k tokens), the answer's room and a useful excerpt must fit.
+  const least = Math.ceil((minPromptTokens() + LLM_DEFAULTS.maxOutputTokens + 1_000) / 512) * 512;
+  if (numCtx < least) throw new UsageError(`OLLAMA_NUM_CTX: ${numCtx} leaves no room for a section of a filing (${least} at least; 8192 recommended)`);
   return {
     settings: {
       baseUrl: config.ollamaBaseUrl,

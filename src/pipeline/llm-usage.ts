@@ -7,8 +7,10 @@ import { tokensPerSecond } from '../extract/llm/rate.js';
 /**
  * What each llm job cost, one JSON line per job in a file per worker, so that `status`
  * can sum tokens and flag suspicious answers without opening every completed job record.
- * One writer per file (its worker) and O_APPEND lines: no lock needed. A job run twice
- * (a retry after a crash) has two lines; the last one counts.
+ * One writer per file (its worker) and O_APPEND lines: no lock needed. A job run twice in
+ * one batch (a retry after a crash) has two lines and the last one counts; a job run again
+ * in a new batch (`--force`) counts again, since its calls (or cache hits) happened again.
+ * Tokens spent on attempts that failed are not recorded.
  */
 export interface UsageLine {
   jobId: string;
@@ -26,6 +28,9 @@ export interface UsageLine {
   dropped: number;
   emptyButNamesPeople: number;
   suspicious?: string[];
+  /** Sections found but not sent (LLM_MAX_CHUNKS). */
+  sectionsSkipped?: number;
+  truncatedAnswers?: number;
 }
 
 export function usageDirOf(queueDir: string): string {
@@ -49,6 +54,8 @@ export function usageLine(job: { id: string; batchId?: unknown }, accession: str
     dropped: Object.values(a.dropped).reduce((n, v) => n + v, 0),
     emptyButNamesPeople: a.emptyButNamesPeople,
     ...(a.suspicious.length ? { suspicious: a.suspicious } : {}),
+    ...(a.sectionsSkipped.length ? { sectionsSkipped: a.sectionsSkipped.length } : {}),
+    ...(a.truncatedAnswers ? { truncatedAnswers: a.truncatedAnswers } : {}),
   };
 }
 
@@ -70,6 +77,10 @@ export interface LlmUsageSummary {
   factsDropped: number;
   /** Jobs with a section naming officers for which the model listed no one. */
   emptyAnswers: number;
+  /** Sections found but not sent because a filing reached LLM_MAX_CHUNKS. */
+  sectionsSkipped: number;
+  /** Answers cut short by the output limit. */
+  truncatedAnswers: number;
   /** The latest of those, for a user to look at. */
   suspicious: Array<{ jobId: string; accession: string; sections: string[] }>;
 }
@@ -93,15 +104,16 @@ export function summarizeLlmUsage(dir: string): LlmUsageSummary | null {
       if (raw === '') continue;
       try {
         const line = JSON.parse(raw) as UsageLine;
-        const prev = byJob.get(line.jobId);
-        if (prev === undefined || prev.at <= line.at) byJob.set(line.jobId, line);
+        const key = `${line.batchId ?? ''}\u0000${line.jobId}`;
+        const prev = byJob.get(key);
+        if (prev === undefined || prev.at <= line.at) byJob.set(key, line);
       } catch {
         // A line cut by a crash mid-append: skip it, the job's record still has its result.
       }
     }
   }
   if (byJob.size === 0) return null;
-  const s: LlmUsageSummary = { jobs: 0, chunks: 0, calls: 0, cached: 0, promptTokens: 0, outputTokens: 0, tokensPerSec: 0, factsKept: 0, factsDropped: 0, emptyAnswers: 0, suspicious: [] };
+  const s: LlmUsageSummary = { jobs: 0, chunks: 0, calls: 0, cached: 0, promptTokens: 0, outputTokens: 0, tokensPerSec: 0, factsKept: 0, factsDropped: 0, emptyAnswers: 0, sectionsSkipped: 0, truncatedAnswers: 0, suspicious: [] };
   let evalMs = 0;
   const lines = [...byJob.values()].sort((a, b) => (a.at < b.at ? -1 : 1));
   for (const l of lines) {
@@ -114,6 +126,8 @@ export function summarizeLlmUsage(dir: string): LlmUsageSummary | null {
     evalMs += l.evalMs;
     s.factsKept += l.kept;
     s.factsDropped += l.dropped;
+    s.sectionsSkipped += l.sectionsSkipped ?? 0;
+    s.truncatedAnswers += l.truncatedAnswers ?? 0;
     if (l.emptyButNamesPeople > 0) {
       s.emptyAnswers++;
       s.suspicious.push({ jobId: l.jobId, accession: l.accession, sections: l.suspicious ?? [] });

@@ -15,6 +15,7 @@ export interface StandinOptions {
   capacity?: number;
   maxQueue?: number;
   pullChunks?: number;
+  pullDelayMs?: number;
   port?: number;
   responder?: (req: { body: any; userText: string; text: string }) => unknown;
 }
@@ -28,6 +29,7 @@ export interface StandinStats {
   queued: number;
   rejectedBusy: number;
   truncated: number;
+  maxContextUsed: number;
   pulls: number;
   firstStartMs: number;
   lastEndMs: number;
@@ -41,7 +43,7 @@ export interface OllamaStandin {
   url: string;
   port: number;
   stats: StandinStats;
-  state: { models: Set<string>; pullable: Set<string>; latencyMs: number; capacity: number; maxQueue: number; responder: StandinOptions['responder'] | null; faults: StandinFault[] };
+  state: { models: Set<string>; pullable: Set<string>; pullChunks: number; pullDelayMs: number; latencyMs: number; capacity: number; maxQueue: number; responder: StandinOptions['responder'] | null; faults: StandinFault[] };
   fault(...faults: StandinFault[]): void;
   close(): Promise<void>;
 }

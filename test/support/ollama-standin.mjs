@@ -39,6 +39,7 @@ export async function startOllamaStandin(opts = {}) {
     faults: [],
     responder: opts.responder ?? null,
     pullChunks: opts.pullChunks ?? 4,
+    pullDelayMs: opts.pullDelayMs ?? 5,
   };
   const stats = {
     requests: {},
@@ -49,6 +50,8 @@ export async function startOllamaStandin(opts = {}) {
     queued: 0,
     rejectedBusy: 0,
     truncated: 0,
+    /** The largest (prompt + num_predict) / num_ctx seen: above 1, an answer could be cut or the prompt truncated. */
+    maxContextUsed: 0,
     pulls: 0,
     /** performance.now() of the first chat admitted and of the last answered: the busy window. */
     firstStartMs: 0,
@@ -145,6 +148,7 @@ export async function startOllamaStandin(opts = {}) {
       const messages = Array.isArray(body.messages) ? body.messages : [];
       const promptText = messages.map((m) => String(m?.content ?? '')).join('\n');
       let promptTokens = Math.ceil(promptText.length / 4);
+      stats.maxContextUsed = Math.max(stats.maxContextUsed, (promptTokens + (body.options?.num_predict ?? 0)) / numCtx);
       let userText = String(messages.filter((m) => m?.role === 'user').at(-1)?.content ?? '');
       if (promptTokens > numCtx) {
         // Ollama keeps the end of an over-long prompt: the start of the text is lost.
@@ -209,7 +213,8 @@ export async function startOllamaStandin(opts = {}) {
     const total = 1_900_000_000;
     for (let i = 1; i <= state.pullChunks; i++) {
       line({ status: `pulling ${digest.slice(7, 19)}`, digest, total, completed: Math.round((total * i) / state.pullChunks) });
-      await sleep(5);
+      await sleep(state.pullDelayMs);
+      if (res.destroyed) return;
     }
     line({ status: 'verifying sha256 digest' });
     line({ status: 'writing manifest' });

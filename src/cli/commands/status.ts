@@ -69,6 +69,8 @@ export function renderLlm(u: LlmUsageSummary): string {
     `llm: ${u.jobs} job(s), ${u.chunks} chunk(s): ${u.calls} call(s), ${u.cached} from cache; ` +
       `${u.promptTokens} prompt + ${u.outputTokens} output tokens, ${u.tokensPerSec} tok/s; facts ${u.factsKept} kept, ${u.factsDropped} dropped`,
   ];
+  if (u.sectionsSkipped) lines.push(`  ${u.sectionsSkipped} section(s) found but not sent: filings reached LLM_MAX_CHUNKS (raise it to read them)`);
+  if (u.truncatedAnswers) lines.push(`  ${u.truncatedAnswers} answer(s) cut short by the output limit: not cached, their facts lost`);
   if (u.emptyAnswers) {
     lines.push(`  ${u.emptyAnswers} job(s) where the model listed no one for a section that names officers (check the model, or OLLAMA_NUM_CTX):`);
     for (const j of u.suspicious) lines.push(`    ${j.jobId}${j.sections.length ? `: ${j.sections.join(' | ')}` : ''}`);

@@ -7,6 +7,7 @@ export interface CachedAnswer {
   model: string;
   promptVersion: string;
   content: string;
+  truncated?: boolean;
   promptTokens: number;
   outputTokens: number;
   evalMs: number;
@@ -14,11 +15,10 @@ export interface CachedAnswer {
 }
 
 export interface CacheKeyParts {
+  /** sha256 of the document the chunk was cut from. */
   documentHash: string;
-  chunkHash: string;
-  model: string;
-  prompt: string;
-  numCtx: number;
+  /** OllamaClient.fingerprint: the model, prompt, chunk, schema and options of the request. */
+  request: string;
 }
 
 /**
@@ -31,7 +31,7 @@ export class AnswerCache {
   constructor(readonly dir: string) {}
 
   static key(parts: CacheKeyParts): string {
-    return createHash('sha256').update(JSON.stringify([parts.documentHash, parts.chunkHash, parts.model, parts.prompt, parts.numCtx])).digest('hex');
+    return createHash('sha256').update(JSON.stringify([parts.documentHash, parts.request])).digest('hex');
   }
 
   private file(key: string): string {
@@ -54,11 +54,26 @@ export class AnswerCache {
     }
   }
 
-  put(key: string, value: CachedAnswer): void {
+  /**
+   * Best effort: the answer is already paid for and the job must not fail because the
+   * cache cannot be written (full disk, read-only folder). Returns the error, if any, for
+   * the caller to warn about once.
+   */
+  put(key: string, value: CachedAnswer): Error | undefined {
     const file = this.file(key);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(value));
-    fs.renameSync(tmp, file);
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(tmp, JSON.stringify(value));
+      fs.renameSync(tmp, file);
+      return undefined;
+    } catch (err) {
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // The folder itself is unusable: there is no temporary file to remove.
+      }
+      return err as Error;
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Ollama, type ChatResponse, type ProgressResponse } from 'ollama';
 import { backoffDelay, type BackoffPolicy } from '../../queue/backoff.js';
 import type { QueueLogger } from '../../queue/logger.js';
@@ -23,6 +24,8 @@ export interface OllamaSettings {
 
 export interface ChatResult {
   content: string;
+  /** The answer hit num_predict (done_reason "length"): cut short, likely unreadable. */
+  truncated: boolean;
   promptTokens: number;
   outputTokens: number;
   /** eval_duration in ms: the time spent producing the output tokens. */
@@ -76,6 +79,7 @@ export class OllamaClient {
         );
         return {
           content: res.message?.content ?? '',
+          truncated: res.done_reason === 'length',
           promptTokens: res.prompt_eval_count ?? 0,
           outputTokens: res.eval_count ?? 0,
           evalMs: (res.eval_duration ?? 0) / 1e6,
@@ -98,22 +102,42 @@ export class OllamaClient {
         if (attempt >= settings.attempts) {
           throw new LlmUnavailableError(`Ollama at ${settings.baseUrl} failed ${attempt} time(s), last: ${describe(err)}`);
         }
-        const delay = Math.max(backoffDelay(attempt, this.retry), err instanceof OllamaHttpError ? (err.retryAfterMs ?? 0) : 0);
+        // Retry-After is honoured up to 8 of the longest backoffs (64 s by default): a proxy
+        // asking for an hour must not park a job, and its lease, that long.
+        const asked = err instanceof OllamaHttpError ? Math.min(err.retryAfterMs ?? 0, this.retry.maxMs * 8) : 0;
+        const delay = Math.max(backoffDelay(attempt, this.retry), asked);
         this.log.warn({ attempt, delayMs: delay, err: describe(err) }, 'Ollama request failed; retrying');
         await sleep(delay, signal);
       }
     }
   }
 
-  /** Pulls the model once per process; concurrent callers share the one pull. */
+  /**
+   * Pulls the model once per process; concurrent callers share the one pull. The pull runs
+   * under no job's signal: one job losing its lease must not fail the pull the others wait
+   * on. Each caller stops waiting when its own signal fires.
+   */
   pullOnce(signal: AbortSignal, onProgress?: (p: PullProgress) => void): Promise<void> {
     const key = `${this.settings.baseUrl}\u0000${this.settings.model}`;
     let p = pulls.get(key);
     if (p === undefined) {
-      p = pullModel(this.settings.baseUrl, this.settings.model, signal, onProgress ?? progressLogger(this.log, this.settings.model)).finally(() => pulls.delete(key));
+      p = pullModel(this.settings.baseUrl, this.settings.model, new AbortController().signal, onProgress ?? progressLogger(this.log, this.settings.model)).finally(() => pulls.delete(key));
+      // Every waiter may have gone (aborted); the outcome must still not be an unhandled rejection.
+      p.catch(() => {});
       pulls.set(key, p);
     }
-    return p;
+    return untilAborted(p, signal);
+  }
+
+  /**
+   * Everything the request sends except nothing: with the document's hash, the cache key. A
+   * change to the prompt, the schema, the options or the model misses the cache.
+   */
+  fingerprint(system: string, user: string): string {
+    const { model, numCtx, maxOutputTokens } = this.settings;
+    return createHash('sha256')
+      .update(JSON.stringify({ model, system, user, format: ANSWER_JSON_SCHEMA, options: { temperature: 0, num_ctx: numCtx, num_predict: maxOutputTokens } }))
+      .digest('hex');
   }
 
   private client(signal: AbortSignal): Ollama {
@@ -217,6 +241,18 @@ function retryAfterMs(value: string | null): number | undefined {
   if (Number.isFinite(s)) return Math.max(0, s * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -2,7 +2,12 @@ import type { FragmentBuilder, NodeRef } from '../../graph/fragment.js';
 import { normalizeCompanyName, normalizeText } from '../normalize.js';
 import type { ExtractionAnswer } from './schema.js';
 
-/** What the LLM adds is marked so; users can filter it or weigh it below the rules' facts. */
+/**
+ * What the LLM adds is marked so; users can filter it or weigh it below the rules' facts.
+ * Every node and relationship goes in with 'fill': where the rules already have a fact
+ * (an Exhibit 21 subsidiary and its jurisdiction, a company's name), the LLM's version
+ * adds what is missing and changes nothing else.
+ */
 const SOURCE = 'llm';
 
 /**
@@ -14,21 +19,21 @@ const SOURCE = 'llm';
 export function addLlmFacts(graph: FragmentBuilder, filer: NodeRef, answer: ExtractionAnswer, model: string): void {
   const company = (name: string): NodeRef => {
     const key = normalizeCompanyName(name);
-    return graph.node('Company', key, { name });
+    return graph.node('Company', key, { name }, 'fill');
   };
   const rel = { source: SOURCE, model };
   for (const p of answer.people) {
-    const person = graph.node('Person', `${filer.key}:${normalizeText(p.name)}`, { name: p.name });
+    const person = graph.node('Person', `${filer.key}:${normalizeText(p.name)}`, { name: p.name }, 'fill');
     const title = p.title.trim() || undefined;
-    if (p.role === 'officer' || p.role === 'both') graph.relationship('OFFICER_OF', person, filer, { title, ...rel });
-    if (p.role === 'director' || p.role === 'both') graph.relationship('DIRECTOR_OF', person, filer, { ...(p.role === 'director' ? { title } : {}), ...rel });
+    if (p.role === 'officer' || p.role === 'both') graph.relationship('OFFICER_OF', person, filer, { title, ...rel }, 'fill');
+    if (p.role === 'director' || p.role === 'both') graph.relationship('DIRECTOR_OF', person, filer, { ...(p.role === 'director' ? { title } : {}), ...rel }, 'fill');
   }
   for (const s of answer.subsidiaries) {
-    graph.relationship('HAS_SUBSIDIARY', filer, company(s.name), { jurisdiction: s.jurisdiction.trim() || undefined, ...rel });
+    graph.relationship('HAS_SUBSIDIARY', filer, company(s.name), { jurisdiction: s.jurisdiction.trim() || undefined, ...rel }, 'fill');
   }
-  for (const a of answer.auditors) graph.relationship('AUDITED_BY', filer, company(a.name), rel);
-  for (const c of answer.customers) graph.relationship('CUSTOMER_OF', company(c.name), filer, rel);
-  for (const s of answer.suppliers) graph.relationship('SUPPLIER_OF', company(s.name), filer, rel);
-  for (const c of answer.competitors) graph.relationship('COMPETES_WITH', filer, company(c.name), rel);
-  for (const a of answer.acquisitions) graph.relationship('ACQUIRED', filer, company(a.name), { status: a.status, ...rel });
+  for (const a of answer.auditors) graph.relationship('AUDITED_BY', filer, company(a.name), rel, 'fill');
+  for (const c of answer.customers) graph.relationship('CUSTOMER_OF', company(c.name), filer, rel, 'fill');
+  for (const s of answer.suppliers) graph.relationship('SUPPLIER_OF', company(s.name), filer, rel, 'fill');
+  for (const c of answer.competitors) graph.relationship('COMPETES_WITH', filer, company(c.name), rel, 'fill');
+  for (const a of answer.acquisitions) graph.relationship('ACQUIRED', filer, company(a.name), { status: a.status, ...rel }, 'fill');
 }

@@ -22,8 +22,6 @@ export interface Chunk {
   documentHash: string;
   /** The text names people with officer titles: an empty list of people for it is suspicious. */
   namesPeople: boolean;
-  /** Paragraphs taken out because they read as instructions to a model (see defuse). */
-  instructionsRemoved: number;
 }
 
 export interface ChunkOptions {
@@ -78,47 +76,72 @@ const SECTION_CAP_CHARS = 12_000;
 const OFFICER_TITLE = /\b(chief\s+\w+\s+officer|president|vice\s+president|treasurer|secretary|chairman|chairwoman|chair\b|director|controller|general counsel)/i;
 const PERSON_NAME = /\b[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'\u2019-]+){1,2}\b/;
 
-export function chunkFiling(sub: Submission, opts: ChunkOptions): Chunk[] {
-  if (!formWantsLlm(sub.formType)) return [];
+export interface ChunkPlan {
+  chunks: Chunk[];
+  /** Sections found but not sent because the filing reached maxChunks ("10-K competition"). */
+  skipped: string[];
+  /** Paragraphs not sent because they read as instructions to a model (see defuse). */
+  instructionsRemoved: number;
+}
+
+/** A window smaller than this is a table-of-contents line or a cross-reference, not a section. */
+const MIN_SECTION_CHARS = 300;
+
+export function chunkFiling(sub: Submission, opts: ChunkOptions): ChunkPlan {
+  const plan: ChunkPlan = { chunks: [], skipped: [], instructionsRemoved: 0 };
+  if (!formWantsLlm(sub.formType)) return plan;
   const hasEx21 = sub.documents.some((d) => d.type.toUpperCase().startsWith('EX-21'));
   const windows: Window[] = [];
+  const docHashes = new Map<FilingDocument, string>();
   for (const doc of sub.documents) {
     if (doc.skipped !== undefined || doc.text === undefined || !isLlmDocument(doc, sub.formType)) continue;
-    const lines = proseLines(doc);
-    windows.push(...sectionWindows(doc, lines, hasEx21));
+    docHashes.set(doc, createHash('sha256').update(doc.text).digest('hex'));
+    const { lines, removed } = defuse(proseLines(doc));
+    plan.instructionsRemoved += removed;
+    const found = sectionWindows(doc, lines, hasEx21).filter((w) => windowChars(w) >= MIN_SECTION_CHARS);
+    windows.push(...found);
     if (/^EX-99/i.test(doc.type) || /^8-K/i.test(doc.type)) {
-      // An 8-K or press release is short and about one event: its opening is the event.
-      if (!windows.some((w) => w.doc === doc)) windows.push({ doc, lines, start: 0, end: lines.length, names: ['announcement'], rank: 2 });
+      // An 8-K or press release is short and about one event, whatever its headings: send
+      // it from the top (up to the section cap); overlapping windows merge into it.
+      let end = 0;
+      for (let chars = 0; end < lines.length && chars < SECTION_CAP_CHARS; end++) chars += (lines[end] as string).length + 1;
+      windows.push({ doc, lines, start: 0, end, names: ['announcement'], rank: 2 });
     }
   }
-  const docHashes = new Map<FilingDocument, string>();
-  const docHash = (doc: FilingDocument): string => {
-    let h = docHashes.get(doc);
-    if (h === undefined) docHashes.set(doc, (h = createHash('sha256').update(doc.text ?? '').digest('hex')));
-    return h;
-  };
   const merged = mergeWindows(windows).sort((a, b) => a.rank - b.rank || a.doc.index - b.doc.index || a.start - b.start);
-  const chunks: Chunk[] = [];
+  // Small sections share a chunk (each call carries the ~1k-token instructions, so a call per
+  // 300-character section would mostly pay for the prompt); the most valuable come first.
+  const bins: Array<{ doc: FilingDocument; parts: string[]; names: string[]; size: number }> = [];
   for (const w of merged) {
-    const { lines, removed } = defuse(w.lines.slice(w.start, w.end));
-    let first = true;
-    for (const text of pack(lines, opts.maxChars)) {
-      if (chunks.length >= opts.maxChunks) return chunks;
-      if (text.trim().length < 40) continue;
-      chunks.push({
-        index: chunks.length,
-        section: w.names.join('; '),
-        documentType: w.doc.type,
-        text,
-        hash: createHash('sha256').update(text).digest('hex'),
-        documentHash: docHash(w.doc),
-        namesPeople: w.names.some((n) => n === 'executive officers' || n === 'signatures') && namesPeople(text),
-        instructionsRemoved: first ? removed : 0,
-      });
-      first = false;
+    for (const text of pack(w.lines.slice(w.start, w.end), opts.maxChars)) {
+      const bin = bins.find((b) => b.doc === w.doc && b.size + text.length + 2 <= opts.maxChars);
+      if (bin !== undefined) {
+        bin.parts.push(text);
+        bin.size += text.length + 2;
+        for (const n of w.names) if (!bin.names.includes(n)) bin.names.push(n);
+      } else {
+        bins.push({ doc: w.doc, parts: [text], names: [...w.names], size: text.length });
+      }
     }
   }
-  return chunks;
+  for (const bin of bins) {
+    if (plan.chunks.length >= opts.maxChunks) {
+      for (const n of bin.names) plan.skipped.push(`${bin.doc.type} ${n}`);
+      continue;
+    }
+    const text = bin.parts.join('\n\n');
+    plan.chunks.push({
+      index: plan.chunks.length,
+      section: bin.names.join('; '),
+      documentType: bin.doc.type,
+      text,
+      hash: createHash('sha256').update(text).digest('hex'),
+      documentHash: docHashes.get(bin.doc) as string,
+      namesPeople: bin.names.some((n) => n === 'executive officers' || n === 'signatures') && namesPeople(text),
+    });
+  }
+  plan.skipped = [...new Set(plan.skipped)];
+  return plan;
 }
 
 interface Window {
@@ -128,6 +151,12 @@ interface Window {
   end: number;
   names: string[];
   rank: number;
+}
+
+function windowChars(w: Window): number {
+  let n = 0;
+  for (let i = w.start; i < w.end; i++) n += (w.lines[i] as string).trim().length;
+  return n;
 }
 
 /**
@@ -160,23 +189,34 @@ function isNumberLine(line: string): boolean {
   return numeric / t.length > 0.5;
 }
 
-function isHeading(line: string): boolean {
-  const t = line.trim();
-  return t.length > 0 && t.length <= 110 && !/[,;]$/.test(t);
+/**
+ * A heading: a short line on its own (after a blank line), not ending like a sentence, in
+ * title or upper case. Wrapped prose that happens to mention "customers" is not one.
+ */
+function isHeading(lines: string[], i: number): boolean {
+  const t = (lines[i] as string).trim();
+  if (t.length < 3 || t.length > 110) return false;
+  if (i > 0 && (lines[i - 1] as string).trim() !== '') return false;
+  if (/[,;:]$/.test(t)) return false;
+  if (/[.!?]$/.test(t) && !ITEM_HEADING.test(t)) return false;
+  const words = t.split(/\s+/).filter((w) => /^[A-Za-z]/.test(w) && w.length > 3);
+  if (words.length === 0) return true;
+  const capital = words.filter((w) => /^[A-Z]/.test(w)).length;
+  return capital / words.length >= 0.6;
 }
 
 function sectionWindows(doc: FilingDocument, lines: string[], hasEx21: boolean): Window[] {
   const out: Window[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (!isHeading(line)) continue;
+    if (!isHeading(lines, i)) continue;
     for (const rule of SECTION_RULES) {
       if (rule.name === 'subsidiaries' && hasEx21) continue;
       if (!rule.heading.test(line)) continue;
       let end = i + 1;
       let chars = line.length;
       while (end < lines.length && chars < SECTION_CAP_CHARS) {
-        if (end > i + 1 && ITEM_HEADING.test(lines[end]!)) break;
+        if (end > i + 1 && ITEM_HEADING.test(lines[end]!) && isHeading(lines, end)) break;
         chars += lines[end]!.length + 1;
         end++;
       }
@@ -247,20 +287,33 @@ function pack(lines: string[], maxChars: number): string[] {
  * is therefore not sent at all, and counted, so the job's result shows it.
  */
 const INSTRUCTION_LIKE = [
-  /\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|schema|prompt|rules|above|previous)\b/i,
-  /\byou are (now )?(an? |in )?(ai|assistant|language model|chatbot|admin|developer|dan)\b/i,
-  /\b(system|developer) (prompt|message|notice|instruction)s?\b/i,
-  /\bnew instructions?\b/i,
+  /\b(ignore|disregard|forget)\b[^.]{0,40}\b(instructions?|schema|prompt|above|previous)\b/i,
+  /\byou are (now )?(an? |in )?(ai|assistant|language model|chatbot|admin mode|developer mode)\b/i,
+  /\b(system|developer) (prompt|message|notice)s?\b/i,
+  /\b(note|message|instructions?) (to|for) (the |any )?(ai|llm|language model|assistant|chatbot|model)\b/i,
+  /\b(ai|llm|language model|assistant|chatbot)s? (reading|processing|parsing|summari[sz]ing|extracting)\b/i,
   /<\/?filing_text>/i,
 ];
 
 export function defuse(lines: string[]): { lines: string[]; removed: number } {
+  // Paragraphs, not lines: an instruction wrapped over two lines must be seen whole.
+  const out: string[] = [];
   let removed = 0;
-  const out = lines.filter((line) => {
-    if (!INSTRUCTION_LIKE.some((re) => re.test(line))) return true;
-    removed++;
-    return false;
-  });
+  let para: string[] = [];
+  const flush = (): void => {
+    if (para.length === 0) return;
+    const joined = para.map((l) => l.trim()).join(' ');
+    if (INSTRUCTION_LIKE.some((re) => re.test(joined))) removed++;
+    else out.push(...para);
+    para = [];
+  };
+  for (const line of lines) {
+    if (line.trim() === '') {
+      flush();
+      out.push(line);
+    } else para.push(line);
+  }
+  flush();
   return { lines: out, removed };
 }
 

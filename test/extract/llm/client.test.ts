@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LlmPermanentError, LlmUnavailableError, probeOllama } from '../../../src/extract/llm/index.js';
 import { ANSWER_JSON_SCHEMA } from '../../../src/extract/llm/schema.js';
 import { startOllamaStandin, type OllamaStandin } from '../../support/ollama-standin.mjs';
+import { until } from '../../helpers.js';
 import { MODEL, client } from './helpers.js';
 
 const SYSTEM = 'system';
@@ -71,6 +72,31 @@ describe('OllamaClient against the Ollama stand-in (real HTTP, the ollama packag
     setTimeout(() => ac.abort(new Error('lease lost')), 100);
     await expect(p).rejects.toThrow('lease lost');
     expect(s.stats.chat).toBe(1);
+    // The HTTP request itself was aborted: the server saw the connection close.
+    await until(() => s.stats.inFlight === 0, 5_000);
+  });
+
+  it('Retry-After is honoured but capped: an hour asked by a proxy does not park the job', async () => {
+    s.fault({ status: 503, error: 'busy', retryAfter: '3600' });
+    const res = await client(s.url, { attempts: 2 }).chat(SYSTEM, USER, never);
+    expect(JSON.parse(res.content).people).toHaveLength(1);
+    expect(s.stats.chat).toBe(2);
+  });
+
+  it('a shared pull survives one waiting job being aborted; that job alone fails, with its own reason', async () => {
+    s.state.models.clear();
+    s.state.pullable.add(MODEL);
+    s.state.pullChunks = 20;
+    s.state.pullDelayMs = 20;
+    const c = client(s.url, {}, 2);
+    const ac = new AbortController();
+    const a = c.chat(SYSTEM, USER, ac.signal);
+    const b = c.chat(SYSTEM, USER, never);
+    await until(() => s.stats.pulls === 1, 5_000);
+    ac.abort(new Error('lease lost on job A'));
+    await expect(a).rejects.toThrow('lease lost on job A');
+    expect(JSON.parse((await b).content).people).toHaveLength(1);
+    expect(s.stats.pulls).toBe(1);
   });
 
   it('a 400 is not retried: the request itself is wrong', async () => {

@@ -8,6 +8,7 @@ export const MODEL = 'qwen2.5:3b-instruct';
 export const DEMO_10K = path.join(ROOT, 'data/filings/edgar/data/9091336634/9999999999-10-242546.txt');
 export const AMAZON_10K = path.join(SHARED, 'edgar-samples/filings/0001193125-09-014406.txt');
 export const APPLE_10K_1994 = path.join(SHARED, 'edgar-samples/filings/0000320193-94-000016.txt');
+export const NETFLIX_10K = path.join(SHARED, 'edgar-samples/filings/0001193125-09-037430.txt');
 export const FORM4 = path.join(SHARED, 'edgar-samples/filings/0001127602-25-001055.txt');
 
 export function settings(baseUrl: string, over: Partial<OllamaSettings> = {}): OllamaSettings {
