@@ -43,13 +43,16 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
  && npm cache clean --force
 COPY bin ./bin
 COPY --from=build /src/dist ./dist
-# The fictitious demo filings: an empty `filings` volume is seeded with them on its first
-# mount, so `edgar coordinate --year 2010` has work on a fresh set-up.
-COPY data/filings ./data/filings
 # Every mount point exists and belongs to the runtime user: Docker gives a new named volume
-# the ownership of the folder it is mounted on, so a non-root worker can write to it.
-RUN mkdir -p data/queue data/graph data/llm-cache \
- && chown -R node:node data
+# the ownership of the folder it is mounted on, so a non-root worker can write to it. Not
+# chown -R: that would copy every file below into one more layer.
+RUN mkdir -p data/queue data/graph data/llm-cache data/filings \
+ && chown node:node data data/queue data/graph data/llm-cache data/filings
+# The fictitious demo filings only (accession numbers 9999999999-*, which EDGAR does not
+# use): .dockerignore keeps whatever `edgar download` put in data/filings out of the
+# context. An empty `filings` volume is seeded with them on its first mount, so
+# `edgar coordinate --year 2010` has work on a fresh set-up.
+COPY --chown=node:node data/filings ./data/filings
 USER node
 # Alive and claiming: the worker's heartbeat record is fresh, its process exists, and the
 # queue folders are writable from here (src/queue/health.ts).

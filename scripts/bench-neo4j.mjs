@@ -98,99 +98,116 @@ const { writeStatements, rowPerStatement } = await load('graph/neo4j/statements.
 const { Neo4jGraphWriter } = await load('graph/neo4j/writer.js');
 
 const realUri = process.env.NEO4J_URI;
-const standin = realUri ? null : await startStandin();
-const settings = realUri
-  ? { uri: realUri, user: process.env.NEO4J_USER || 'neo4j', password: process.env.NEO4J_PASSWORD || '', database: process.env.NEO4J_DATABASE || undefined }
-  : { uri: standin.uri, user: standin.user, password: standin.password, database: undefined };
-const target = realUri ? `Neo4j at NEO4J_URI (database ${settings.database ?? 'neo4j'})` : 'the Bolt stand-in (in-memory, its own process, localhost TCP): measures client, driver and round trips, not Neo4j';
-say(`target: ${target}`);
-
-const fragments = await fragmentsOfRealSize(wanted);
-const rowsIn = (fs_) => fs_.reduce((n, f) => n + writeStatements([f]).reduce((m, s) => m + s.rows, 0), 0);
-const sizes = fragments.map((f) => f.nodes.length + f.relationships.length).sort((a, b) => a - b);
-const stmts = fragments.map((f) => writeStatements([f]).length).sort((a, b) => a - b);
-say(`${fragments.length} fragments, ${rowsIn(fragments)} rows; per fragment: rows median ${sizes[Math.floor(sizes.length / 2)]} (max ${sizes[sizes.length - 1]}), statements median ${stmts[Math.floor(stmts.length / 2)]}`);
-
-const conn = connect(settings);
-await createConstraints(conn, KNOWN_LABELS);
-const run = `bench-${Date.now().toString(36)}-`;
-
-async function batched(frs) {
-  const w = new Neo4jGraphWriter(conn);
-  const t0 = performance.now();
-  for (const f of frs) await w.write(f);
-  return (performance.now() - t0) / 1000;
-}
-
-async function rowPerQuery(frs) {
-  const session = conn.driver.session({ database: conn.target.database });
-  const t0 = performance.now();
+// From here on every exit path goes through cleanup(): the bench's nodes in a real Neo4j,
+// the stand-in process and the temporary folder must not outlive a failed run.
+let conn = null;
+let standin = null;
+let run = null;
+async function cleanup() {
   try {
-    for (const f of frs) for (const s of rowPerStatement(writeStatements([f]))) await session.run(s.text, s.params);
-  } finally {
-    await session.close();
-  }
-  return (performance.now() - t0) / 1000;
-}
-
-async function pushStyle(frs) {
-  const w = new Neo4jGraphWriter(conn);
-  const t0 = performance.now();
-  let group = [];
-  let rows = 0;
-  for (const f of frs) {
-    group.push(f);
-    rows += f.nodes.length + f.relationships.length;
-    if (rows >= 5000) {
-      await w.writeMany(group);
-      group = [];
-      rows = 0;
+    if (realUri && conn && run) {
+      const session = conn.driver.session({ database: conn.target.database });
+      try {
+        for (const label of KNOWN_LABELS) await session.run(`MATCH (n:\`${label}\`) WHERE n.key STARTS WITH $p DETACH DELETE n`, { p: run });
+      } finally {
+        await session.close();
+      }
     }
+  } finally {
+    await conn?.close();
+    await standin?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
-  if (group.length) await w.writeMany(group);
-  return (performance.now() - t0) / 1000;
 }
-
-// Warm-up (connection pool, JIT, plan cache), on its own namespace.
-await batched(namespaced(fragments.slice(0, 10), `${run}warm-`));
-await rowPerQuery(namespaced(fragments.slice(0, 3), `${run}warm2-`));
-
-// The baseline is slow: it gets a slice of the fragments, and rows/s normalises. The
-// machine's load drifts, so the subjects alternate within each round (rotating the order)
-// and each one's median over the rounds is reported.
 const roundsArg = args.indexOf('--rounds');
 const rounds = roundsArg === -1 ? 3 : Number(args[roundsArg + 1]);
-const baselineCount = Math.max(5, Math.min(fragments.length, Math.round(fragments.length / 4)));
-const subjects = [
-  { name: 'one transaction per fragment, UNWIND batches (the worker)', frs: fragments, fn: batched },
-  { name: 'one auto-commit query per row (baseline)', frs: fragments.slice(0, baselineCount), fn: rowPerQuery },
-  { name: '~5000 rows per transaction (graph push)', frs: fragments, fn: pushStyle },
-];
-const samples = subjects.map(() => []);
-for (let round = 0; round < rounds; round++) {
-  for (let j = 0; j < subjects.length; j++) {
-    const i = (j + round) % subjects.length;
-    const frs = namespaced(subjects[i].frs, `${run}r${round}s${i}-`);
-    const secs = await subjects[i].fn(frs);
-    samples[i].push({ secs, rows: rowsIn(frs) });
-  }
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = subjects.map((s, i) => {
-  const rowsPerSecond = Math.round(median(samples[i].map((x) => x.rows / x.secs)));
-  return { subject: s.name, fragments: s.frs.length, rows: samples[i][0].rows, rounds, medianSeconds: Number(median(samples[i].map((x) => x.secs)).toFixed(3)), rowsPerSecond };
-});
-const base = results[1].rowsPerSecond;
-for (const r of results) r.vsBaseline = Number((r.rowsPerSecond / base).toFixed(1));
+let results;
+try {
+  standin = realUri ? null : await startStandin();
+  const settings = realUri
+    ? { uri: realUri, user: process.env.NEO4J_USER || 'neo4j', password: process.env.NEO4J_PASSWORD || '', database: process.env.NEO4J_DATABASE || undefined }
+    : { uri: standin.uri, user: standin.user, password: standin.password, database: undefined };
+  const target = realUri ? `Neo4j at NEO4J_URI (database ${settings.database ?? 'neo4j'})` : 'the Bolt stand-in (in-memory, its own process, localhost TCP): measures client, driver and round trips, not Neo4j';
+  say(`target: ${target}`);
 
-if (realUri) {
-  const session = conn.driver.session({ database: conn.target.database });
-  for (const label of KNOWN_LABELS) await session.run(`MATCH (n:\`${label}\`) WHERE n.key STARTS WITH $p DETACH DELETE n`, { p: run });
-  await session.close();
+  const fragments = await fragmentsOfRealSize(wanted);
+  const rowsIn = (fs_) => fs_.reduce((n, f) => n + writeStatements([f]).reduce((m, s) => m + s.rows, 0), 0);
+  const sizes = fragments.map((f) => f.nodes.length + f.relationships.length).sort((a, b) => a - b);
+  const stmts = fragments.map((f) => writeStatements([f]).length).sort((a, b) => a - b);
+  say(`${fragments.length} fragments, ${rowsIn(fragments)} rows; per fragment: rows median ${sizes[Math.floor(sizes.length / 2)]} (max ${sizes[sizes.length - 1]}), statements median ${stmts[Math.floor(stmts.length / 2)]}`);
+
+  conn = connect(settings);
+  await createConstraints(conn, KNOWN_LABELS);
+  run = `bench-${Date.now().toString(36)}-`;
+
+  async function batched(frs) {
+    const w = new Neo4jGraphWriter(conn);
+    const t0 = performance.now();
+    for (const f of frs) await w.write(f);
+    return (performance.now() - t0) / 1000;
+  }
+
+  async function rowPerQuery(frs) {
+    const session = conn.driver.session({ database: conn.target.database });
+    const t0 = performance.now();
+    try {
+      for (const f of frs) for (const s of rowPerStatement(writeStatements([f]))) await session.run(s.text, s.params);
+    } finally {
+      await session.close();
+    }
+    return (performance.now() - t0) / 1000;
+  }
+
+  async function pushStyle(frs) {
+    const w = new Neo4jGraphWriter(conn);
+    const t0 = performance.now();
+    let group = [];
+    let rows = 0;
+    for (const f of frs) {
+      group.push(f);
+      rows += f.nodes.length + f.relationships.length;
+      if (rows >= 5000) {
+        await w.writeMany(group);
+        group = [];
+        rows = 0;
+      }
+    }
+    if (group.length) await w.writeMany(group);
+    return (performance.now() - t0) / 1000;
+  }
+
+  // Warm-up (connection pool, JIT, plan cache), on its own namespace.
+  await batched(namespaced(fragments.slice(0, 10), `${run}warm-`));
+  await rowPerQuery(namespaced(fragments.slice(0, 3), `${run}warm2-`));
+
+  // The baseline is slow: it gets a slice of the fragments, and rows/s normalises. The
+  // machine's load drifts, so the subjects alternate within each round (rotating the order)
+  // and each one's median over the rounds is reported.
+  const baselineCount = Math.max(5, Math.min(fragments.length, Math.round(fragments.length / 4)));
+  const subjects = [
+    { name: 'one transaction per fragment, UNWIND batches (the worker)', frs: fragments, fn: batched },
+    { name: 'one auto-commit query per row (baseline)', frs: fragments.slice(0, baselineCount), fn: rowPerQuery },
+    { name: '~5000 rows per transaction (graph push)', frs: fragments, fn: pushStyle },
+  ];
+  const samples = subjects.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let j = 0; j < subjects.length; j++) {
+      const i = (j + round) % subjects.length;
+      const frs = namespaced(subjects[i].frs, `${run}r${round}s${i}-`);
+      const secs = await subjects[i].fn(frs);
+      samples[i].push({ secs, rows: rowsIn(frs) });
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  results = subjects.map((s, i) => {
+    const rowsPerSecond = Math.round(median(samples[i].map((x) => x.rows / x.secs)));
+    return { subject: s.name, fragments: s.frs.length, rows: samples[i][0].rows, rounds, medianSeconds: Number(median(samples[i].map((x) => x.secs)).toFixed(3)), rowsPerSecond };
+  });
+  const base = results[1].rowsPerSecond;
+  for (const r of results) r.vsBaseline = Number((r.rowsPerSecond / base).toFixed(1));
+} finally {
+  await cleanup();
 }
-await conn.close();
-await standin?.close();
-fs.rmSync(tmp, { recursive: true, force: true });
 
 say('');
 say(`| subject (median of ${rounds} rounds) | fragments | rows | seconds | rows/s | vs baseline |`);

@@ -94,8 +94,13 @@ async function freePort() {
   });
 }
 
-/** A throwaway redis-server and BullMQ, or the reason they cannot run here. */
-async function startBullmq() {
+/**
+ * A throwaway redis-server and BullMQ, or the reason they cannot run here. `durable`:
+ * Redis with its append-only file fsynced before it answers (`appendfsync always`), the
+ * setting under which an acknowledged job survives a crash, as ours does; the file lives
+ * on the same disk as our queue. Otherwise no persistence, as BullMQ is usually run.
+ */
+async function startBullmq({ durable = false } = {}) {
   const which = spawnSync('sh', ['-c', 'command -v redis-server']);
   if (which.status !== 0) return { skipped: 'redis-server is not installed (apt-get install redis-server)' };
   let bullmq;
@@ -105,7 +110,9 @@ async function startBullmq() {
     return { skipped: 'bullmq is not installed (npm install)' };
   }
   const port = await freePort();
-  const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+  const redisDir = fs.mkdtempSync(path.join(root, 'redis-'));
+  const persistence = durable ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir] : ['--appendonly', 'no'];
+  const redis = spawn('redis-server', ['--port', String(port), '--save', '', ...persistence, '--bind', '127.0.0.1'], { stdio: 'ignore' });
   children.add(redis);
   const connection = { host: '127.0.0.1', port };
   for (let i = 0; i < 50; i++) {
@@ -230,25 +237,30 @@ say(`edgar queue benchmark: ${JOBS} no-op jobs, concurrency ${CONCURRENCY} per p
 // and the table reports each one's median: a drift hits all of them alike.
 const bull = await startBullmq();
 if (bull.skipped) say(`  BullMQ skipped: ${bull.skipped}`);
-const samples = { fs: { 1: [], 2: [], 4: [] }, raw: { 1: [], 2: [], 4: [] }, bull: { 1: [], 2: [], 4: [] } };
+const bullDurable = bull.skipped ? bull : await startBullmq({ durable: true });
+const samples = { fs: { 1: [], 2: [], 4: [] }, raw: { 1: [], 2: [], 4: [] }, bull: { 1: [], 2: [], 4: [] }, bullDurable: { 1: [], 2: [], 4: [] } };
 for (let round = 0; round < ROUNDS; round++) {
   for (const n of [1, 2, 4]) {
     samples.fs[n].push(await fsThroughput(n));
     samples.raw[n].push(await rawThroughput(n));
     if (!bull.skipped) samples.bull[n].push(await bull.run(n));
+    if (!bullDurable.skipped) samples.bullDurable[n].push(await bullDurable.run(n));
   }
   say(`  round ${round + 1}/${ROUNDS} done`);
 }
 bull.stop?.();
+bullDurable.stop?.();
 const med = (list, key) => (list.length ? median(list.map((x) => x[key])) : null);
 const fsT = {};
 const rawT = {};
 const bullT = {};
+const bullDT = {};
 for (const n of [1, 2, 4]) {
+  bullDT[n] = bullDurable.skipped ? null : { endToEnd: med(samples.bullDurable[n], 'endToEnd'), drain: med(samples.bullDurable[n], 'drain') };
   fsT[n] = { endToEnd: med(samples.fs[n], 'endToEnd'), drain: med(samples.fs[n], 'drain') };
   rawT[n] = { endToEnd: med(samples.raw[n], 'endToEnd'), drain: med(samples.raw[n], 'drain') };
   bullT[n] = bull.skipped ? null : { endToEnd: med(samples.bull[n], 'endToEnd'), drain: med(samples.bull[n], 'drain') };
-  say(`  ${n} worker(s), jobs/s end to end (drain only): edgar ${r(fsT[n].endToEnd)} (${r(fsT[n].drain)}), raw ${r(rawT[n].endToEnd)} (${r(rawT[n].drain)})${bullT[n] ? `, BullMQ ${r(bullT[n].endToEnd)} (${r(bullT[n].drain)})` : ''}`);
+  say(`  ${n} worker(s), jobs/s end to end (drain only): edgar ${r(fsT[n].endToEnd)} (${r(fsT[n].drain)}), raw ${r(rawT[n].endToEnd)} (${r(rawT[n].drain)})${bullT[n] ? `, BullMQ ${r(bullT[n].endToEnd)} (${r(bullT[n].drain)})` : ''}${bullDT[n] ? `, BullMQ with appendfsync always ${r(bullDT[n].endToEnd)} (${r(bullDT[n].drain)})` : ''}`);
 }
 const durO = [];
 const durN = [];
@@ -273,6 +285,9 @@ const result = {
   bullmqJobsPerSec: bull.skipped ? null : r(bullT[4].endToEnd),
   bullmqJobsPerSecByWorkers: bull.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bullT[k].endToEnd)])),
   bullmqDrainPerSecByWorkers: bull.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bullT[k].drain)])),
+  bullmqDurableJobsPerSec: bullDurable.skipped ? null : r(bullDT[4].endToEnd),
+  bullmqDurableJobsPerSecByWorkers: bullDurable.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bullDT[k].endToEnd)])),
+  bullmqDurableDrainPerSecByWorkers: bullDurable.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bullDT[k].drain)])),
   rawDrainPerSecByWorkers: Object.fromEntries(Object.entries(rawT).map(([k, v]) => [k, r(v.drain)])),
   bullmqSkipped: bull.skipped ?? null,
   rawJobsPerSec: r(rawT[4].endToEnd),
@@ -293,6 +308,8 @@ result.ratios = {
   vsBullmq4: result.bullmqJobsPerSec ? Number((result.fsJobsPerSec / result.bullmqJobsPerSec).toFixed(2)) : null,
   vsRaw4: Number((result.fsJobsPerSec / result.rawJobsPerSec).toFixed(2)),
   drainVsBullmq4: bull.skipped ? null : Number((fsT[4].drain / bullT[4].drain).toFixed(2)),
+  vsBullmqDurable4: bullDurable.skipped ? null : Number((result.fsJobsPerSec / result.bullmqDurableJobsPerSec).toFixed(2)),
+  drainVsBullmqDurable4: bullDurable.skipped ? null : Number((fsT[4].drain / bullDT[4].drain).toFixed(2)),
   drainVsRaw4: Number((fsT[4].drain / rawT[4].drain).toFixed(2)),
   durableVsNaive: Number((result.durableEnqueuePerSec / result.naiveDurableEnqueuePerSec).toFixed(2)),
   claim100kVs1k: Number((result.claimPerSec100k / result.claimPerSec1k).toFixed(2)),

@@ -5,8 +5,10 @@
 #   scripts/compose-recover.sh --stale-after 2m     a longer limit
 #   scripts/compose-recover.sh --dry-run            only say what would move
 # Running workers do the same on their own once a claim's lease expires (60 s); this is
-# for "now". The limit must stay above a live worker's heartbeat period (stale-after/3 of
-# its lease, 20 s by default), or live claims are taken back and their jobs run twice.
+# for "now". A claim whose worker still heartbeats its record in meta/workers/ is judged by
+# that worker's own lease, not by this limit, so a live worker started with a longer
+# --stale-after keeps its jobs. 30s applies to workers whose record is stale or was
+# replaced by a later worker of the same container (docs/DOCKER.md).
 set -euo pipefail
 # shellcheck source=scripts/lib/compose.sh
 source "$(dirname "$0")/lib/compose.sh"
@@ -30,8 +32,9 @@ done
 
 if [[ ${#reap_flags[@]} -eq 0 ]]; then
   # `start`, not `up`: it restarts the stopped replicas at the current scale, where `up`
-  # without --scale would bring the service back to one replica.
-  compose start worker
+  # without --scale would bring the service back to one replica. A failure here (no worker
+  # container was ever created) must not keep the jobs from being taken back.
+  compose start worker || printf '%s: could not start the worker containers; reaping anyway\n' "$(basename "$0")" >&2
 fi
 edgar_in_stack reap-stuck --stale-after "$stale_after" ${reap_flags[@]+"${reap_flags[@]}"}
 edgar_in_stack status

@@ -27,11 +27,22 @@ export function waitExit(child: ChildProcess): Promise<Exited> {
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
+/**
+ * The environment children inherit, without NEO4J_*: the README tells users to export
+ * NEO4J_URI, and a test must never write to (or wait on) the developer's Neo4j unless it
+ * passes NEO4J_* itself. Removed from process.env too, so suites that spawn with
+ * `...process.env` are covered. (Tests reach a real Neo4j through EDGAR_TEST_NEO4J_*.)
+ */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NEO4J_')));
+}
+for (const k of Object.keys(process.env)) if (k.startsWith('NEO4J_')) delete process.env[k];
+
 /** Runs bin/edgar to completion. */
 export function edgar(args: string[], env: Record<string, string> = {}, opts: { cwd?: string } = {}): Promise<Exited> {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...inheritedEnv(), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return waitExit(child);

@@ -86,7 +86,7 @@ export function buildProgram(): Command {
     .description('check the queue folder, the filings folder, Ollama and Neo4j; one line each, exit 1 if a required one fails')
     .option('--filings-dir <dir>', 'env FILINGS_DIR, default data/filings')
     .option('--no-ai', 'do not check Ollama')
-    .option('--create-constraints', 'create the Neo4j key constraints that are missing (coordinate and load-graph also do), then check')
+    .option('--create-constraints', 'create the Neo4j key constraints and property indexes that are missing (coordinate and load-graph also do), then check')
     .action(action(() => import('./commands/doctor.js')));
 
   common(program.command('status'))

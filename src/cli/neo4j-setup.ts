@@ -34,7 +34,7 @@ export async function openGraphWriter(config: Config, log: Logger): Promise<Neo4
 }
 
 /**
- * Creates the key constraints once per batch, before any worker writes (coordinate and
+ * Creates the key constraints and property indexes once per batch, before any worker writes (coordinate and
  * load-graph). A Neo4j that is down or refuses the credentials stops the command here,
  * on one line that names the ways out, rather than failing every job later.
  */
@@ -44,7 +44,7 @@ export async function prepareNeo4j(
   wayOut = 'or unset NEO4J_URI to build the file graph store alone (`edgar graph push` loads it into Neo4j later)',
 ): Promise<void> {
   if (!config.neo4j) return;
-  const [{ connect, verify }, { createConstraints }, { KNOWN_LABELS }, { safeUri }] = await Promise.all([
+  const [{ connect, verify }, { createConstraints, createIndexes }, { KNOWN_LABELS }, { safeUri }] = await Promise.all([
     import('../graph/neo4j/connection.js'),
     import('../graph/neo4j/admin.js'),
     import('../graph/neo4j/schema.js'),
@@ -57,7 +57,8 @@ export async function prepareNeo4j(
     // without the retries a transaction would go through.
     await verify(conn);
     const added = await createConstraints(conn, KNOWN_LABELS);
-    log.info({ neo4j: safeUri(conn.target.uri), database: conn.target.database, constraintsAdded: added }, 'Neo4j key constraints in place');
+    const indexes = await createIndexes(conn);
+    log.info({ neo4j: safeUri(conn.target.uri), database: conn.target.database, constraintsAdded: added, indexesAdded: indexes }, 'Neo4j key constraints and indexes in place');
   } catch (err) {
     throw new UsageError(wayOut ? `${(err as Error).message}; ${wayOut}` : (err as Error).message);
   } finally {

@@ -50,7 +50,8 @@ export function extractRules(sub: Submission, extend?: (graph: FragmentBuilder, 
 export function registrantRef(sub: Submission): NodeRef | undefined {
   const filer = sub.entities.find((e) => e.role === 'FILER' && (e.data.cik ?? e.data.name) !== undefined);
   if (filer === undefined) return undefined;
-  return { label: 'Company', key: filer.data.cik ?? normalizeCompanyName(filer.data.name ?? '') };
+  const key = filer.data.cik ?? normalizeCompanyName(filer.data.name ?? '');
+  return key === '' ? undefined : { label: 'Company', key };
 }
 
 /**
@@ -61,13 +62,16 @@ export function registrantRef(sub: Submission): NodeRef | undefined {
 function addParty(graph: FragmentBuilder, entity: HeaderEntity): NodeRef | undefined {
   const { data } = entity;
   if (data.cik === undefined && data.name === undefined) return undefined;
+  // A name of punctuation alone ("***") normalises to nothing: no key to MERGE on, no party.
   if (isPerson(entity)) {
+    if (data.cik === undefined && normalizeText(data.name ?? '') === '') return undefined;
     const key = data.cik ?? `name:${normalizeText(data.name ?? '')}`;
     const person = graph.node('Person', key, { name: data.name, cik: data.cik });
     addAddresses(graph, person, entity);
     return person;
   }
   const key = data.cik ?? normalizeCompanyName(data.name ?? '');
+  if (key === '') return undefined;
   const company = graph.node('Company', key, {
     cik: data.cik,
     name: data.name,

@@ -93,10 +93,10 @@ export function relationshipStatement(rel: GraphRelationship): string {
   const identityNames = RELATIONSHIP_IDENTITY[rel.type] ?? [];
   const identity: Props = {};
   const rest: Props = {};
-  for (const [k, v] of Object.entries(rel.props)) {
-    if (identityNames.includes(k)) identity[k] = v;
-    else rest[k] = v;
-  }
+  for (const [k, v] of Object.entries(rel.props)) if (!identityNames.includes(k)) rest[k] = v;
+  // A missing identity value is written as '' (as relationshipId and the Neo4j writer read
+  // it): MERGE without the property would match, and merge into, a dated relationship.
+  for (const k of identityNames) identity[k] = String(rel.props[k] ?? '');
   const end = (variable: string, ref: { label: string; key: string }): string =>
     `MATCH (${variable}:${cypherName(ref.label)} {${cypherName('key')}: ${cypherString(ref.key)}})`;
   const identityMap = Object.keys(identity).length > 0 ? ` ${cypherMap(identity)}` : '';

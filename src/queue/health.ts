@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { describeFsError, type FsQueue } from './queue.js';
 import { sanitizeWorkerId } from './names.js';
-import { readWorkerRecords, type LiveWorker } from './worker-registry.js';
+import { processStartTicks, readWorkerRecords, type LiveWorker } from './worker-registry.js';
 
 export interface LocalWorkerHealth {
   healthy: boolean;
@@ -44,10 +44,31 @@ const DEFAULT_LEASE_MS = 60_000;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
 /**
- * Whether a worker of this host is alive and able to claim: its process exists, its
- * heartbeat (the record under meta/workers/, rewritten every lease/3 by the same event
- * loop that claims) is fresh, and the queue folders are writable from here (a claim is a
- * rename in them). It reads; its only write is the probe file that `status` also touches,
+ * The record carries loopAt as of its last rewrite (every lease/3), and an idle loop turns
+ * on the ~2 s rescan (jittered up to 2.5 s): allowed on top of the lease before the loop
+ * counts as stalled.
+ */
+const LOOP_SLACK_MS = 5_000;
+
+/** The record's worker is this pid's process, not an earlier one under the same pid (a restarted container). */
+function sameProcess(w: LiveWorker): boolean {
+  if (w.pidStart === undefined) return true;
+  const now = processStartTicks(w.pid);
+  return now === null || now === w.pidStart;
+}
+
+/** How long ago the claim loop last turned, on this host's clock (the worker's too: same host), or null if the record does not say. */
+function loopAgeMs(w: LiveWorker, now: number): number | null {
+  const at = w.loopAt === undefined ? NaN : Date.parse(w.loopAt);
+  return Number.isFinite(at) ? Math.max(0, now - at) : null;
+}
+
+/**
+ * Whether a worker of this host is alive and able to claim: its process exists and is the
+ * one that wrote the record (not a later process under a reused pid), its heartbeat (the
+ * record under meta/workers/, rewritten every lease/3) is fresh, its claim loop turned
+ * recently (loopAt in that record), and the queue folders are writable from here (a claim
+ * is a rename in them). It reads; its only write is the probe file that `status` also touches,
  * because record ages are measured on the filesystem's clock, as everywhere in the queue.
  */
 export function checkLocalWorker(queue: FsQueue, opts: LocalWorkerCheck): LocalWorkerHealth {
@@ -75,7 +96,9 @@ export function checkLocalWorker(queue: FsQueue, opts: LocalWorkerCheck): LocalW
   if (mine.length === 0) {
     return { healthy: false, reason: `no worker record for ${who} in ${queue.workersDir} (is \`edgar worker\` running here?)` };
   }
-  const good = mine.find((w) => w.alive && pidIsRunning(w.pid));
+  const now = Date.now();
+  const loopStalled = (w: LiveWorker): boolean => (loopAgeMs(w, now) ?? 0) > limitOf(w) + LOOP_SLACK_MS;
+  const good = mine.find((w) => w.alive && pidIsRunning(w.pid) && sameProcess(w) && !loopStalled(w));
   if (good) {
     return {
       healthy: true,
@@ -86,6 +109,20 @@ export function checkLocalWorker(queue: FsQueue, opts: LocalWorkerCheck): LocalW
   const w = mine[0] as LiveWorker;
   if (!pidIsRunning(w.pid)) {
     return { healthy: false, worker: w, reason: `worker ${w.id} (pid ${w.pid}) is not running; its record is left over` };
+  }
+  if (!sameProcess(w)) {
+    return {
+      healthy: false,
+      worker: w,
+      reason: `worker ${w.id} (pid ${w.pid}) is gone: pid ${w.pid} is now another process (a restart reuses pids); its record is left over`,
+    };
+  }
+  if (w.alive && loopStalled(w)) {
+    return {
+      healthy: false,
+      worker: w,
+      reason: `worker ${w.id} (pid ${w.pid}) heartbeats, but its claim loop last turned ${seconds(loopAgeMs(w, now) ?? 0)} ago, over the ${seconds(limitOf(w) + LOOP_SLACK_MS)} limit: it no longer claims`,
+    };
   }
   return {
     healthy: false,

@@ -740,8 +740,11 @@ export class FsQueue {
   reap(opts: { staleAfterMs: number; dryRun?: boolean }): ReapEntry[] {
     const probeNow = this.probeNow();
     const out: ReapEntry[] = [];
+    const leases = new Map<string, number>();
     for (const info of this.listClaims(opts.staleAfterMs, probeNow)) {
       if (!info.stale) continue;
+      const owner = parseClaimedName(info.name);
+      if (owner && info.ageMs <= this.liveOwnerLeaseMs(owner.worker, owner.nonce, probeNow, leases)) continue;
       const file = path.join(this.stateDir('processing'), info.name);
       let raw: Buffer;
       try {
@@ -789,6 +792,45 @@ export class FsQueue {
       this.sweepWorkerRecords(probeNow, Math.max(10 * opts.staleAfterMs, TMP_MAX_AGE_MS));
     }
     return out;
+  }
+
+  /**
+   * The lease of a claim's owner while its record under meta/workers/ is fresh by that
+   * owner's own staleAfterMs, else 0. A worker heartbeats every lease/3 of its own lease,
+   * so a reaper with a shorter limit (reap-stuck --stale-after 30s against a worker started
+   * with --stale-after 2m) would otherwise take claims that are alive and run them twice.
+   * A record superseded by a later one of the same host and pid protects nothing: one pid
+   * runs one process, so the earlier worker is dead (a container restarted by Docker runs
+   * its new worker under the same host name and, mostly, the same pid).
+   */
+  private liveOwnerLeaseMs(worker: string, nonce: string, probeNow: number, cache: Map<string, number>): number {
+    if (cache.size === 0) {
+      cache.set('', 0); // read once per reap, on the first stale claim
+      let names: string[] = [];
+      try {
+        names = this.fs.readdirSync(this.workersDir).filter((n) => n.endsWith('.json'));
+      } catch {
+        // No records at all: the reaper's limit applies to every claim.
+      }
+      const recs: { key: string; lease: number; host: unknown; pid: unknown; startedAt: string }[] = [];
+      for (const n of names) {
+        const file = path.join(this.workersDir, n);
+        try {
+          const ageMs = probeNow - this.fs.statSync(file).mtimeMs;
+          const rec = JSON.parse(this.fs.readFileSync(file).toString('utf8')) as { staleAfterMs?: unknown; host?: unknown; pid?: unknown; startedAt?: unknown };
+          const own = rec.staleAfterMs;
+          const lease = typeof own === 'number' && Number.isFinite(own) && ageMs <= own ? own : 0;
+          recs.push({ key: n.slice(0, -'.json'.length), lease, host: rec.host, pid: rec.pid, startedAt: String(rec.startedAt ?? '') });
+        } catch {
+          // Being replaced or swept right now: the reaper's limit applies.
+        }
+      }
+      for (const r of recs) {
+        const superseded = recs.some((o) => o !== r && o.host === r.host && o.pid === r.pid && o.startedAt > r.startedAt);
+        cache.set(r.key, superseded ? 0 : r.lease);
+      }
+    }
+    return cache.get(`${worker}~${nonce}`) ?? 0;
   }
 
   /** Leftovers of writers killed between write and rename; never jobs (they were never published). */

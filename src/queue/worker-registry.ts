@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FsQueue } from './queue.js';
@@ -20,6 +21,31 @@ export interface WorkerRecord {
   failed: number;
   /** The worker's lease; a healthcheck judges the heartbeat against it (absent in older records). */
   staleAfterMs?: number;
+  /**
+   * When the claim loop last turned (a fill, a doorbell ring or the rescan timer). The
+   * record is rewritten by its own timer whatever the loop does, so a fresh record alone
+   * says the event loop runs, not that the worker still claims.
+   */
+  loopAt?: string;
+  /**
+   * The process's start time in clock ticks since boot (/proc/<pid>/stat, field 22), where
+   * /proc exists. A restarted container runs its worker under the same pid again: a record
+   * left by the previous process names a pid that is alive but belongs to someone else.
+   */
+  pidStart?: number;
+}
+
+/** Field 22 of /proc/<pid>/stat, or null where there is no /proc (macOS) or no such process. */
+export function processStartTicks(pid: number | 'self'): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces or ')': split after the last one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    return Number.isSafeInteger(ticks) ? ticks : null;
+  } catch {
+    return null;
+  }
 }
 
 export function workerRecordPath(queue: FsQueue, workerId: string, nonce: string): string {

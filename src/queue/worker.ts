@@ -6,7 +6,7 @@ import { LeaseLostError, RecordUpdateError, ShutdownError, isPermanent, messageO
 import { type QueueLogger, silentLogger } from './logger.js';
 import { sanitizeWorkerId } from './names.js';
 import type { Claim, FsQueue, JobRecord } from './queue.js';
-import { defaultWorkerId, removeWorkerRecord, workerRecordPath, writeWorkerRecord, type WorkerRecord } from './worker-registry.js';
+import { defaultWorkerId, processStartTicks, removeWorkerRecord, workerRecordPath, writeWorkerRecord, type WorkerRecord } from './worker-registry.js';
 
 export interface JobContext {
   /** Aborted when the lease is lost or the worker shuts down: stop and publish nothing. */
@@ -119,6 +119,8 @@ export class Worker {
   private readonly done = new Promise<void>((r) => (this.finished = r));
   private recordFile = '';
   private readonly startedAt = new Date().toISOString();
+  private readonly pidStart = processStartTicks('self');
+  private loopAt = Date.now();
   private claimErrorUntil = 0;
   readonly summary: WorkerSummary;
 
@@ -174,6 +176,7 @@ export class Worker {
   }
 
   private fill(): void {
+    this.loopAt = Date.now();
     if (this.filling) return;
     this.filling = true;
     try {
@@ -324,6 +327,8 @@ export class Worker {
       processed: this.summary.completed,
       failed: this.summary.failed,
       staleAfterMs: this.staleAfterMs,
+      loopAt: new Date(this.loopAt).toISOString(),
+      ...(this.pidStart === null ? {} : { pidStart: this.pidStart }),
     };
     try {
       writeWorkerRecord(this.q, this.recordFile, rec);

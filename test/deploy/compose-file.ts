@@ -84,6 +84,35 @@ export function loadCompose(files: string[], env: Env): Model {
   return files.map((f) => interpolateTree(readYaml(f), env) as Model).reduce((a, b) => mergeOver(a, b) as Model);
 }
 
+const profileList = (profiles: string): string[] => profiles.split(',').map((p) => p.trim()).filter(Boolean);
+const enabled = (svc: Model, active: string[]): boolean => !svc.profiles || (svc.profiles as string[]).some((p) => active.includes(p));
+
+/** The services a bare `docker compose up` starts with COMPOSE_PROFILES set to `profiles`, sorted. */
+export function upStarts(model: Model, profiles: string): string[] {
+  const active = profileList(profiles);
+  return Object.entries(model.services as Record<string, Model>)
+    .filter(([, svc]) => enabled(svc, active))
+    .map(([name]) => name)
+    .sort();
+}
+
+/**
+ * The dependencies `up` waits for before starting `service`, as Compose v2 (2.20 or later)
+ * builds its graph: one on a disabled service is dropped when it says `required: false`,
+ * and refused otherwise, with Compose's own message.
+ */
+export function waitsFor(model: Model, service: string, profiles: string): string[] {
+  const active = profileList(profiles);
+  const deps = (model.services[service]?.depends_on ?? {}) as Record<string, { required?: boolean }>;
+  const out: string[] = [];
+  for (const [dep, cfg] of Object.entries(deps)) {
+    const svc = model.services[dep] as Model | undefined;
+    if (svc && enabled(svc, active)) out.push(dep);
+    else if (cfg.required !== false) throw new Error(`service ${dep} is required by ${service} but is disabled. Can be enabled by profiles ${JSON.stringify(svc?.profiles)}`);
+  }
+  return out.sort();
+}
+
 /** The official Compose Specification schema, as the dclint package ships it. */
 export function composeSchemaValidator(): ValidateFunction {
   const require = createRequire(import.meta.url);

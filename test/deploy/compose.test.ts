@@ -16,7 +16,9 @@ import {
   loadCompose,
   parseEnvFile,
   readYaml,
+  upStarts,
   variablesOf,
+  waitsFor,
   volumesOf,
   type Env,
   type Model,
@@ -31,6 +33,7 @@ import {
 const PASSWORD = 'not-a-real-password-42';
 const ENV: Env = { NEO4J_PASSWORD: PASSWORD };
 const validate = composeSchemaValidator();
+const readFileText = (f: string): string => fs.readFileSync(f, 'utf8');
 const model = loadCompose([COMPOSE_FILE], ENV);
 const services = model.services as Record<string, Model>;
 const edgarServices = ['worker', 'coordinator'];
@@ -73,9 +76,16 @@ describe('docker-compose.yml against the Compose Specification schema', () => {
     ).toMatch(/enum/);
   });
 
-  it('refuses to start without NEO4J_PASSWORD, and uses one password for Neo4j and the workers', () => {
-    expect(() => loadCompose([COMPOSE_FILE], {})).toThrow(/NEO4J_PASSWORD/);
-    expect(() => loadCompose([COMPOSE_FILE], { NEO4J_PASSWORD: '' })).toThrow(/NEO4J_PASSWORD/);
+  it('reads without NEO4J_PASSWORD (ps, logs and down -v interpolate the whole file too), and uses one password for Neo4j and the workers', () => {
+    // No `:?`: a missing password must not stop `docker compose ps/logs/down`. Neo4j's own
+    // entrypoint refuses the empty one ("Invalid value for NEO4J_AUTH: 'neo4j/'").
+    expect(readFileText(COMPOSE_FILE)).not.toMatch(/\$\{[A-Z_]+:?\?/);
+    for (const env of [{}, { NEO4J_PASSWORD: '' }]) {
+      const bare = loadCompose([COMPOSE_FILE], env);
+      expect(environmentOf(bare.services.neo4j).NEO4J_AUTH).toBe('neo4j/');
+      expect(environmentOf(bare.services.worker).NEO4J_PASSWORD).toBe('');
+      expect(schemaErrors(bare)).toBe('');
+    }
     expect(environmentOf(services.neo4j as Model).NEO4J_AUTH).toBe(`neo4j/${PASSWORD}`);
     for (const s of edgarServices) {
       const env = environmentOf(services[s] as Model);
@@ -93,10 +103,32 @@ describe('docker-compose.yml against the Compose Specification schema', () => {
 });
 
 describe('what the README commands rely on', () => {
-  it('has the services neo4j, ollama, ollama-pull, worker and coordinator, and `up` starts all but the coordinator', () => {
+  it('has the services neo4j, ollama, ollama-pull, worker and coordinator; `up` starts the workers and the profiles of COMPOSE_PROFILES', () => {
     expect(Object.keys(services).sort()).toEqual(['coordinator', 'neo4j', 'ollama', 'ollama-pull', 'worker']);
     expect(services.coordinator?.profiles).toEqual(['coordinator']);
-    for (const s of ['neo4j', 'ollama', 'ollama-pull', 'worker']) expect(services[s]?.profiles, s).toBeUndefined();
+    expect(services.worker?.profiles).toBeUndefined();
+    expect(services.neo4j?.profiles).toEqual(['neo4j']);
+    expect(services.ollama?.profiles).toEqual(['ollama']);
+    expect(services['ollama-pull']?.profiles).toEqual(['ollama']);
+    const example = parseEnvFile(fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8')).COMPOSE_PROFILES ?? '';
+    expect(example).toBe('neo4j,ollama');
+    expect(upStarts(model, example)).toEqual(['neo4j', 'ollama', 'ollama-pull', 'worker']);
+    expect(upStarts(model, 'ollama')).toEqual(['ollama', 'ollama-pull', 'worker']);
+    expect(upStarts(model, '')).toEqual(['worker']);
+  });
+
+  it('a profile left out is neither started nor waited for: every dependency on neo4j or ollama is `required: false`', () => {
+    for (const profiles of ['neo4j,ollama', 'neo4j', 'ollama', '']) {
+      for (const s of edgarServices) expect(() => waitsFor(model, s, profiles), `${s} with COMPOSE_PROFILES=${profiles}`).not.toThrow();
+    }
+    expect(waitsFor(model, 'worker', 'neo4j,ollama')).toEqual(['neo4j', 'ollama', 'ollama-pull']);
+    expect(waitsFor(model, 'worker', 'neo4j')).toEqual(['neo4j']);
+    expect(waitsFor(model, 'worker', '')).toEqual([]);
+    // The control: a required dependency on a disabled service is what Compose refuses.
+    const strict = structuredClone(model);
+    delete strict.services.worker.depends_on.neo4j.required;
+    expect(() => waitsFor(strict, 'worker', 'ollama')).toThrow(/service neo4j is required by worker but is disabled/);
+    expect(() => waitsFor(strict, 'worker', 'neo4j,ollama')).not.toThrow();
   });
 
   it('worker scales: no fixed container name, hostname, host port, replica count or WORKER_ID', () => {
@@ -171,9 +203,9 @@ describe('what the README commands rely on', () => {
     }
     for (const s of edgarServices) {
       expect(services[s]?.depends_on, s).toEqual({
-        neo4j: { condition: 'service_healthy' },
-        ollama: { condition: 'service_healthy' },
-        'ollama-pull': { condition: 'service_completed_successfully' },
+        neo4j: { condition: 'service_healthy', required: false },
+        ollama: { condition: 'service_healthy', required: false },
+        'ollama-pull': { condition: 'service_completed_successfully', required: false },
       });
     }
     // The worker's health check is the image's (Dockerfile HEALTHCHECK); the coordinator runs no worker.
@@ -182,6 +214,36 @@ describe('what the README commands rely on', () => {
     const pull = services['ollama-pull'] as Model;
     expect(pull.restart).toBe('no');
     expect(pull.command[0]).toMatch(/ollama show "\$OLLAMA_MODEL" .*\|\| ollama pull "\$OLLAMA_MODEL"/);
+  });
+
+  it('ollama-pull (its real command, under sh, against a stand-in `ollama`) pulls only a missing model, and nothing when the LLM is off', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgar-pull-'));
+    const calls = path.join(dir, 'calls');
+    // The stand-in knows one model, `present:1b`, and records every call.
+    fs.writeFileSync(
+      path.join(dir, 'ollama'),
+      `#!/bin/sh\necho "$*" >> "${calls}"\n[ "$1" = show ] && [ "$2" != present:1b ] && exit 1\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    const pull = (env: Env): { code: number | null; out: string; calls: string[] } => {
+      fs.writeFileSync(calls, '');
+      const svc = loadCompose([COMPOSE_FILE], { ...ENV, ...env }).services['ollama-pull'] as Model;
+      expect(svc.entrypoint).toEqual(['/bin/sh', '-c']);
+      const r = spawnSync('/bin/sh', ['-c', svc.command[0] as string], {
+        encoding: 'utf8',
+        env: { PATH: `${dir}:${process.env.PATH}`, ...(environmentOf(svc) as Record<string, string>) },
+      });
+      return { code: r.status, out: r.stdout + r.stderr, calls: fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean) };
+    };
+    expect(pull({}).calls).toEqual([`show ${DEFAULT_OLLAMA_MODEL}`, `pull ${DEFAULT_OLLAMA_MODEL}`]);
+    expect(pull({ OLLAMA_MODEL: 'present:1b' })).toMatchObject({ code: 0, calls: ['show present:1b'] });
+    for (const off of [{ USE_AI_EXTRACTION: 'false' }, { USE_AI_EXTRACTION: 'FALSE' }, { EXTRACTOR: 'rules' }]) {
+      const r = pull(off);
+      expect(r.code, JSON.stringify(off)).toBe(0);
+      expect(r.calls, JSON.stringify(off)).toEqual([]);
+      expect(r.out).toMatch(/^no LLM extraction \(.*\): qwen\S+ not pulled\n$/);
+    }
+    expect(pull({ EXTRACTOR: 'llm' }).calls).toHaveLength(2);
   });
 
   it('stop_grace_period outlasts the worker drain (--grace), by default and when both are raised', () => {
@@ -228,6 +290,18 @@ describe('.env.example', () => {
     }
   });
 
+  it('the GPU line works on every OS: COMPOSE_FILE comes with COMPOSE_PATH_SEPARATOR=: (Windows splits on ;), and names files that exist', () => {
+    const uncommented = parseEnvFile(text.replace(/^#(COMPOSE_[A-Z_]+=)/gm, '$1'));
+    expect(uncommented.COMPOSE_PATH_SEPARATOR).toBe(':');
+    const files = (uncommented.COMPOSE_FILE ?? '').split(uncommented.COMPOSE_PATH_SEPARATOR as string);
+    expect(files).toEqual(['docker-compose.yml', 'docker-compose.gpu.yml']);
+    for (const f of files) expect(fs.existsSync(path.join(ROOT, f)), f).toBe(true);
+    // The password rules a user meets only as a container that exits.
+    expect(text).toMatch(/At least 8 characters/);
+    expect(text).toMatch(/docker compose logs neo4j/);
+    expect(text).toMatch(/single quotes/);
+  });
+
   it('leaves the password empty and is kept out of git and of the image', () => {
     expect(parseEnvFile(text).NEO4J_PASSWORD).toBe('');
     expect(fs.readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n')).toContain('.env');
@@ -251,9 +325,23 @@ describe('interpolation, as Compose does it', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edgar-env-'));
     const noEnv = path.join(tmp, 'empty.env');
     fs.writeFileSync(noEnv, '');
+    // docker-compose 1.29 predates depends_on's `required` (Compose 2.20), which the set-up
+    // needs for its optional profiles: it reads a copy without those lines, beside the
+    // original so that relative paths resolve the same. Everything else is compared.
+    const v1Copy = (file: string): string => {
+      const copy = path.join(ROOT, `.v1-${process.pid}-${path.basename(file)}`);
+      fs.writeFileSync(copy, fs.readFileSync(file, 'utf8').replace(/^\s+required: false\n/gm, ''));
+      return copy;
+    };
+    const V1_COMPOSE = v1Copy(COMPOSE_FILE);
+    const V1_GPU = v1Copy(GPU_FILE);
+    const v1 = (f: string): string => (f === COMPOSE_FILE ? V1_COMPOSE : V1_GPU);
+    const dropRequired = (deps: Model | undefined): Model | undefined =>
+      deps && Object.fromEntries(Object.entries(deps).map(([k, { required: _r, ...rest }]) => [k, rest]));
+    try {
     for (const files of [[COMPOSE_FILE], [COMPOSE_FILE, GPU_FILE]]) {
       const env = { ...process.env, NEO4J_PASSWORD: PASSWORD, WORKER_ARGS: '--poll', OLLAMA_NUM_PARALLEL: '8' };
-      const r = spawnSync('docker-compose', ['--env-file', noEnv, ...files.flatMap((f) => ['-f', f]), '--project-directory', ROOT, 'config'], { encoding: 'utf8', env });
+      const r = spawnSync('docker-compose', ['--env-file', noEnv, ...files.flatMap((f) => ['-f', v1(f)]), '--project-directory', ROOT, '--profile', 'neo4j', '--profile', 'ollama', 'config'], { encoding: 'utf8', env });
       expect(r.status, r.stderr).toBe(0);
       const theirs = parse(r.stdout) as Model;
       const ours = loadCompose(files, env);
@@ -261,7 +349,7 @@ describe('interpolation, as Compose does it', () => {
       for (const [name, svc] of Object.entries(theirs.services as Record<string, Model>)) {
         expect(environmentOf(svc), name).toEqual(environmentOf(ours.services[name]));
         expect(svc.stop_grace_period, name).toEqual(ours.services[name].stop_grace_period);
-        expect(svc.depends_on, name).toEqual(ours.services[name].depends_on);
+        expect(svc.depends_on, name).toEqual(dropRequired(ours.services[name].depends_on));
         expect(svc.deploy, name).toEqual(ours.services[name].deploy);
       }
       expect(theirs.services.worker.command).toBe(ours.services.worker.command);
@@ -269,11 +357,24 @@ describe('interpolation, as Compose does it', () => {
     // .env.example as a user fills it in, read by docker-compose's own .env parser.
     const envFile = path.join(tmp, '.env');
     fs.writeFileSync(envFile, fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8').replace(/^NEO4J_PASSWORD=$/m, `NEO4J_PASSWORD=${PASSWORD}`));
-    const filled = spawnSync('docker-compose', ['--env-file', envFile, '-f', COMPOSE_FILE, 'config'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const filled = spawnSync('docker-compose', ['--env-file', envFile, '-f', V1_COMPOSE, 'config'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(filled.status, filled.stderr).toBe(0);
-    expect(environmentOf((parse(filled.stdout) as Model).services.neo4j).NEO4J_AUTH).toBe(`neo4j/${PASSWORD}`);
-    const missing = spawnSync('docker-compose', ['--env-file', noEnv, '-f', COMPOSE_FILE, 'config'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
-    expect(missing.status).not.toBe(0);
-    expect(missing.stderr).toMatch(/NEO4J_PASSWORD is not set/);
+    const filledModel = parse(filled.stdout) as Model;
+    expect(environmentOf(filledModel.services.neo4j).NEO4J_AUTH).toBe(`neo4j/${PASSWORD}`);
+    // A password holding `$`, in single quotes as .env.example says, is taken as written.
+    fs.writeFileSync(envFile, "NEO4J_PASSWORD='pa$word-2024'\nCOMPOSE_PROFILES=neo4j\n");
+    const quoted = spawnSync('docker-compose', ['--env-file', envFile, '-f', V1_COMPOSE, 'config'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(quoted.status, quoted.stderr).toBe(0);
+    // (`config` prints a compose file, so its own output writes that $ as $$.)
+    expect(environmentOf((parse(quoted.stdout) as Model).services.neo4j).NEO4J_AUTH).toBe('neo4j/pa$$word-2024');
+    // No password at all: the file still reads, so `ps`, `logs` and `down -v` work.
+    for (const cmd of [['config'], ['config', '--services']]) {
+      const missing = spawnSync('docker-compose', ['--env-file', noEnv, '-f', V1_COMPOSE, ...cmd], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+      expect(missing.status, missing.stderr).toBe(0);
+    }
+    } finally {
+      fs.rmSync(V1_COMPOSE, { force: true });
+      fs.rmSync(V1_GPU, { force: true });
+    }
   });
 });

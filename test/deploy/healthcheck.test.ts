@@ -134,6 +134,55 @@ describe('edgar healthcheck', () => {
     expect((await w.done).code).toBe(0);
   });
 
+  it('the record says when the claim loop last turned; a fresh heartbeat with a stalled loop is unhealthy', async () => {
+    const qdir = tempDir();
+    const w = startWorker(qdir, ['--stale-after', '3s']);
+    await until(() => records(qdir).length === 1);
+    const file = path.join(qdir, 'meta', 'workers', records(qdir)[0] as string);
+    const read = (): Record<string, unknown> => JSON.parse(fs.readFileSync(file, 'utf8'));
+    const first = Date.parse(read().loopAt as string);
+    expect(Number.isFinite(first)).toBe(true);
+    // Idle, the loop still turns on its ~2 s rescan, and the next heartbeat carries it.
+    await until(() => Date.parse(read().loopAt as string) > first, 10_000, 100);
+    expect((await check(qdir)).code).toBe(0);
+
+    // The heartbeat timer goes on while the claim loop does not: written as the worker
+    // would, with a loop 20 s old and a fresh mtime (the worker is stopped meanwhile).
+    w.child.kill('SIGSTOP');
+    fs.writeFileSync(file, JSON.stringify({ ...read(), loopAt: new Date(Date.now() - 20_000).toISOString() }));
+    const stalled = await check(qdir);
+    expect(stalled.code).toBe(1);
+    expect(stalled.stderr).toMatch(/^unhealthy: worker \S+ \(pid \d+\) heartbeats, but its claim loop last turned 2\d\.\ds ago, over the 8\.0s limit: it no longer claims\n$/);
+    w.child.kill('SIGCONT');
+    await until(() => spawnSync(process.execPath, [BIN, 'healthcheck', '--queue-dir', qdir], { env: { ...process.env, WORKER_ID: '' } }).status === 0, 20_000, 200);
+    w.child.kill('SIGTERM');
+    expect((await w.done).code).toBe(0);
+  });
+
+  it.skipIf(!fs.existsSync('/proc/self/stat'))('a fresh record whose pid now runs another process (a restarted container reuses pids) is unhealthy', async () => {
+    const qdir = tempDir();
+    const w = startWorker(qdir, ['--id', 'first']);
+    await until(() => records(qdir).length === 1);
+    const rec = JSON.parse(fs.readFileSync(path.join(qdir, 'meta', 'workers', records(qdir)[0] as string), 'utf8'));
+    // The worker wrote its own start time, as /proc has it.
+    const startOf = (pid: number): number => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19]);
+    expect(rec.pidStart).toBe(startOf(w.child.pid as number));
+    w.child.kill('SIGTERM');
+    expect((await w.done).code).toBe(0);
+
+    // The previous process's record, fresh, naming a pid that is alive but is another process.
+    const other = spawn('sleep', ['30']);
+    started.push(other);
+    const left = { ...rec, pid: other.pid, loopAt: new Date().toISOString(), pidStart: startOf(other.pid as number) - 1 };
+    fs.writeFileSync(path.join(qdir, 'meta', 'workers', 'first~old.json'), JSON.stringify(left));
+    const reused = await check(qdir);
+    expect(reused.code).toBe(1);
+    expect(reused.stderr).toBe(`unhealthy: worker first (pid ${other.pid}) is gone: pid ${other.pid} is now another process (a restart reuses pids); its record is left over\n`);
+    // The control: the same record with that process's own start time passes.
+    fs.writeFileSync(path.join(qdir, 'meta', 'workers', 'first~old.json'), JSON.stringify({ ...left, pidStart: startOf(other.pid as number) }));
+    expect((await check(qdir)).code).toBe(0);
+  });
+
   it('bad usage is exit 2 with one line, no stack trace', async () => {
     const r = await check(tempDir(), '--stale-after', 'soon');
     expect(r.code).toBe(2);

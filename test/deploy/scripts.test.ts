@@ -20,12 +20,23 @@ SCRIPTS.push(path.join(ROOT, 'scripts', 'lib', 'compose.sh'));
 
 const FAKE_DOCKER = `#!/usr/bin/env bash
 printf '%s\\n' "$*" >> "$FAKE_DOCKER_LOG"
+if [[ \${1:-} == exec ]]; then
+  # docker exec [-it] CONTAINER edgar ARGS: only a container that \`compose ps\` listed.
+  shift
+  while [[ \${1:-} == -* ]]; do shift; done
+  grep -qx -- "\${1:-}" <<< "\${FAKE_RUNNING_WORKER:-}" || { echo "Error: No such container: \${1:-}" >&2; exit 1; }
+  shift
+  [[ \${1:-} == edgar ]] || exit 64
+  shift
+  exec "$EDGAR_NODE" "$EDGAR_BIN" "$@"
+fi
 [[ \${1:-} == compose ]] || exit 64
 shift
 case \${1:-} in
   version) [[ -z \${FAKE_NO_COMPOSE:-} ]] || exit 1; echo "Docker Compose version v2 (test stand-in)" ;;
-  ps) [[ -z \${FAKE_RUNNING_WORKER:-} ]] || echo "$FAKE_RUNNING_WORKER" ;;
-  up|start) ;;
+  ps) [[ -z \${FAKE_RUNNING_WORKER:-} ]] || printf '%s\\n' "$FAKE_RUNNING_WORKER" ;;
+  up) ;;
+  start) [[ -z \${FAKE_START_FAILS:-} ]] || { echo "no container found for service worker" >&2; exit 1; } ;;
   exec|run)
     shift
     while [[ \${1:-} == -* ]]; do shift; done
@@ -86,7 +97,7 @@ describe('scripts/*.sh', () => {
     const s = stack();
     const r = await s.run('compose-scale.sh', ['4'], { FAKE_RUNNING_WORKER: 'abc123' });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.calls).toEqual(['compose version', 'compose up --detach --no-recreate --scale worker=4 worker', 'compose ps --status running --quiet worker', 'compose exec -T worker edgar status']);
+    expect(r.calls).toEqual(['compose version', 'compose up --detach --no-recreate --scale worker=4 worker', 'compose ps --status running --quiet worker', 'exec abc123 edgar status']);
     expect(r.stdout).toContain(`queue ${s.qdir}`);
     const zero = await s.run('compose-scale.sh', ['0']);
     expect(zero.calls[1]).toBe('compose up --detach --no-recreate --scale worker=0 worker');
@@ -123,7 +134,7 @@ describe('scripts/*.sh', () => {
     const dry = await s.run('compose-recover.sh', ['--dry-run'], { FAKE_RUNNING_WORKER: 'abc123' });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.calls).not.toContain('compose start worker');
-    expect(dry.calls).toContain('compose exec -T worker edgar reap-stuck --stale-after 30s --dry-run');
+    expect(dry.calls).toContain('exec abc123 edgar reap-stuck --stale-after 30s --dry-run');
     expect(dry.stdout).toMatch(/would move held-by-a-dead-worker/);
     expect(ls(s.qdir, 'processing')).toHaveLength(1);
 
@@ -138,9 +149,9 @@ describe('scripts/*.sh', () => {
       'compose version',
       'compose start worker',
       'compose ps --status running --quiet worker',
-      'compose exec -T worker edgar reap-stuck --stale-after 30s',
+      'exec abc123 edgar reap-stuck --stale-after 30s',
       'compose ps --status running --quiet worker',
-      'compose exec -T worker edgar status',
+      'exec abc123 edgar status',
     ]);
     expect(r.stdout).toMatch(/moved held-by-a-dead-worker .*-> pending/);
     expect(ls(s.qdir, 'processing')).toEqual([]);
@@ -150,6 +161,30 @@ describe('scripts/*.sh', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^compose-recover\.sh: --stale-after needs a duration/);
     expect((await s.run('compose-recover.sh', ['--force'])).stderr).toMatch(/unknown argument "--force"/);
+  });
+
+  it('runs edgar in a worker that is running, not in replica 1 (which `compose exec worker` would pick, running or not)', async () => {
+    const s = stack();
+    // Replica 1 is stopped: `compose ps --status running` lists replicas 2 and 3 only.
+    const r = await s.run('compose-status.sh', ['--json'], { FAKE_RUNNING_WORKER: 'id-replica-2\nid-replica-3' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls).toEqual(['compose version', 'compose ps --status running --quiet worker', 'exec id-replica-2 edgar status --json']);
+    expect(r.calls.filter((c) => c.startsWith('compose exec'))).toEqual([]);
+    expect(JSON.parse(r.stdout).counts).toEqual({ pending: 0, processing: 0, completed: 0, failed: 0 });
+  });
+
+  it('compose-recover.sh still takes the jobs back when `compose start worker` fails (no worker container exists)', async () => {
+    const s = stack();
+    const q = new FsQueue({ dir: s.qdir }).init();
+    await q.enqueue({ id: 'held-by-a-dead-worker', type: 't' });
+    q.claim({ workerId: 'gone', nonce: 'n' });
+    ageClaims(s.qdir, 45_000);
+    const r = await s.run('compose-recover.sh', [], { FAKE_START_FAILS: '1' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^compose-recover\.sh: could not start the worker containers; reaping anyway$/m);
+    expect(r.calls).toContain('compose run --rm --no-deps -T coordinator edgar reap-stuck --stale-after 30s');
+    expect(ls(s.qdir, 'processing')).toEqual([]);
+    expect(ls(s.qdir, 'pending')).toHaveLength(1);
   });
 
   it('without Docker Compose v2 every script says so on one line and exits 2', async () => {

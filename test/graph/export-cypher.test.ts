@@ -163,3 +163,14 @@ describe('exportCypher', () => {
     expect(statements.filter((s) => s.includes('[r:`FILED`'))).toHaveLength(4);
   });
 });
+
+describe('relationship identity in the Cypher export', () => {
+  it("a missing identity value MERGEs as '' (as the file store and the Neo4j writer count it), never as a wildcard", () => {
+    const from = { label: 'Company', key: '0000000001' };
+    const to = { label: 'FormerName', key: '0000000001:OLD CO' };
+    const undated = relationshipStatement({ type: 'FORMERLY_NAMED', from, to, props: { accession: 'a-1' } });
+    const dated = relationshipStatement({ type: 'FORMERLY_NAMED', from, to, props: { accession: 'a-2', changedAt: '2001-02-03' } });
+    expect(undated).toContain("MERGE (a)-[r:`FORMERLY_NAMED` {`changedAt`: ''}]->(b)");
+    expect(dated).toContain("MERGE (a)-[r:`FORMERLY_NAMED` {`changedAt`: '2001-02-03'}]->(b)");
+  });
+});

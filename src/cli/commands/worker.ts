@@ -21,6 +21,15 @@ interface Flags extends CommonFlags {
 
 export default async function workerCommand(flags: Flags): Promise<number> {
   const { config, log } = runtime(flags);
+  // Until the Worker runs there is nothing to drain or hand back, so a signal now (docker
+  // stop while Neo4j's driver loads) is a clean stop: exit 0, not the default action's 143.
+  // Installed before the first await; replaced by the Worker's own handlers below.
+  const beforeStart = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'stopped before the worker started');
+    process.exit(EXIT.ok);
+  };
+  process.on('SIGTERM', beforeStart);
+  process.on('SIGINT', beforeStart);
   const concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
   const staleAfterMs = parseDuration(flags.staleAfter, '--stale-after');
   const graceMs = parseDuration(flags.grace, '--grace');
@@ -38,6 +47,8 @@ export default async function workerCommand(flags: Flags): Promise<number> {
     watch: flags.watch === false ? false : flags.poll ? 'poll' : true,
     log,
   });
+  process.off('SIGTERM', beforeStart);
+  process.off('SIGINT', beforeStart);
   stopOnSignals(worker, { graceMs });
   const summary = await worker.run().finally(() => graphWriter?.close());
   return summary.failed > 0 && (flags.once || flags.burst) ? EXIT.jobsFailed : EXIT.ok;

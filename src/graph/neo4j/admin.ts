@@ -10,11 +10,16 @@ import {
   countNodesStatement,
   countRelationshipsStatement,
   DBMS_COMPONENTS,
+  indexStatement,
   KNOWN_LABELS,
+  missingIndexes,
   LIST_LABELS,
   LIST_RELATIONSHIP_TYPES,
+  PROPERTY_INDEXES,
   SHOW_CONSTRAINTS,
+  SHOW_INDEXES,
   type ConstraintInfo,
+  type IndexInfo,
 } from './schema.js';
 import type { Statement } from './statements.js';
 
@@ -56,25 +61,47 @@ export async function listConstraints(conn: Connection): Promise<ConstraintInfo[
   );
 }
 
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
+export async function listIndexes(conn: Connection): Promise<IndexInfo[]> {
+  return read(conn, [SHOW_INDEXES], ([rows]) =>
+    // A LOOKUP index has null labelsOrTypes and properties: [] then.
+    (rows ?? []).map((r) => ({ name: String(r.name), type: String(r.type), entityType: String(r.entityType), labelsOrTypes: strings(r.labelsOrTypes), properties: strings(r.properties) })),
+  );
+}
+
 /**
- * One transaction per constraint: a schema statement may not share a transaction with
- * anything else. IF NOT EXISTS makes it safe for two coordinators at once.
+ * One transaction per schema statement: a schema statement may not share a transaction
+ * with anything else. IF NOT EXISTS makes it safe for two coordinators at once.
  */
-export async function createConstraints(conn: Connection, labels: readonly string[] = KNOWN_LABELS): Promise<number> {
+async function runSchema(conn: Connection, statements: readonly Statement[], added: (updates: { constraintsAdded: number; indexesAdded: number }) => number): Promise<number> {
   const session = conn.driver.session({ database: conn.target.database, defaultAccessMode: neo4j.session.WRITE });
-  let added = 0;
+  let n = 0;
   try {
-    for (const label of labels) {
-      const s = constraintStatement(label);
-      const summary = await session.executeWrite((tx) => tx.run(s.text, s.params));
-      added += summary.summary.counters.updates().constraintsAdded;
+    for (const s of statements) {
+      const result = await session.executeWrite((tx) => tx.run(s.text, s.params));
+      n += added(result.summary.counters.updates());
     }
   } catch (err) {
     throw toNeo4jError(err, conn.target, conn.password);
   } finally {
     await session.close().catch(() => undefined);
   }
-  return added;
+  return n;
+}
+
+export function createConstraints(conn: Connection, labels: readonly string[] = KNOWN_LABELS): Promise<number> {
+  return runSchema(conn, labels.map(constraintStatement), (u) => u.constraintsAdded);
+}
+
+/**
+ * The property indexes of PROPERTY_INDEXES that nothing covers yet. Those already covered
+ * (by a user's index, or by a uniqueness constraint a user put on `cik`) are left out:
+ * Neo4j refuses an index on a pair that a constraint's own index already serves.
+ */
+export async function createIndexes(conn: Connection, wanted: readonly { label: string; property: string }[] = PROPERTY_INDEXES): Promise<number> {
+  const missing = missingIndexes(wanted, await listIndexes(conn));
+  return runSchema(conn, missing.map(indexStatement), (u) => u.indexesAdded);
 }
 
 export interface DatabaseCounts {

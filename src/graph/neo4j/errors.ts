@@ -5,7 +5,7 @@
  * outbox (GRAPH_DIR), so `edgar graph push` can replay it later. Messages name the server
  * and the user, never the password.
  */
-export type Neo4jFailure = 'unavailable' | 'auth' | 'database' | 'rejected' | 'transient' | 'config';
+export type Neo4jFailure = 'unavailable' | 'auth' | 'forbidden' | 'database' | 'rejected' | 'transient' | 'config';
 
 export interface Neo4jTarget {
   uri: string;
@@ -31,10 +31,22 @@ function codeOf(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * neo4j-driver 6 rewrites these two TransientErrors into ClientErrors (bolt
+ * response-handler `_standardizeCode`) so that its own retry loop leaves them alone: a
+ * transaction terminated by the server (a timeout, an administrator, a leader switch)
+ * should not be re-run at once. Later is fine, so a job fails and the queue retries it.
+ */
+const TERMINATED = new Set(['Neo.ClientError.Transaction.Terminated', 'Neo.ClientError.Transaction.LockClientStopped']);
+
 export function classify(err: unknown): Neo4jFailure {
   const code = codeOf(err) ?? '';
   if (code === 'ServiceUnavailable' || code === 'SessionExpired' || /^E(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|PIPE)$/.test(code)) return 'unavailable';
   if (code === 'edgar.Config') return 'config';
+  if (TERMINATED.has(code)) return 'transient';
+  // The driver's own judgement (Neo4jError.retryable), for codes this list does not know.
+  if ((err as { retryable?: unknown } | null)?.retryable === true) return 'transient';
+  if (code === 'Neo.ClientError.Security.Forbidden') return 'forbidden';
   if (code.startsWith('Neo.ClientError.Security.')) return code.endsWith('AuthorizationExpired') ? 'transient' : 'auth';
   if (code === 'Neo.ClientError.Database.DatabaseNotFound') return 'database';
   if (code.startsWith('Neo.TransientError.')) return 'transient';
@@ -75,6 +87,8 @@ export function toNeo4jError(err: unknown, target: Neo4jTarget, password?: strin
   const message = {
     unavailable: `${where} is unreachable (${reason}); start it, or check NEO4J_URI`,
     auth: `${where} refused the credentials of user "${target.user}" (${code}); check NEO4J_USER and NEO4J_PASSWORD`,
+    // Logged in, but the user's roles do not allow the write (or the schema change).
+    forbidden: `${where} accepted user "${target.user}" but forbids what it asked: ${reason} (${code}); grant the user a role that may write to database "${target.database}" (e.g. editor, or architect for constraints and indexes), or use another NEO4J_USER`,
     database: `${where} has no database "${target.database}"; check NEO4J_DATABASE`,
     rejected: `${where} rejected a statement: ${reason} (${code})`,
     transient: `${where}: ${reason}${code ? ` (${code})` : ''}`,

@@ -13,7 +13,17 @@ export class InvalidGraphNameError extends Error {
   readonly permanent = true;
 }
 
-export type NameKind = 'label' | 'relationship type' | 'property' | 'constraint';
+/**
+ * A fragment names a node with no key (an empty string): nothing can be MERGEd on it. The
+ * fragment is wrong, so the job fails at once (the queue reads `permanent`) instead of
+ * being retried to no end.
+ */
+export class InvalidGraphKeyError extends Error {
+  override name = 'InvalidGraphKeyError';
+  readonly permanent = true;
+}
+
+export type NameKind = 'label' | 'relationship type' | 'property' | 'constraint' | 'index';
 
 export function isValidName(name: unknown): name is string {
   return typeof name === 'string' && NAME.test(name);

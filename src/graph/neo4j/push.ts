@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import type { GraphFragment } from '../fragment.js';
 import { listFragmentFiles, readFragment } from '../file-store.js';
 import { Neo4jError } from './errors.js';
-import { InvalidGraphNameError } from './names.js';
+import { InvalidGraphKeyError, InvalidGraphNameError } from './names.js';
 import type { Neo4jGraphWriter } from './writer.js';
 
 export interface PushOptions {
@@ -111,5 +111,5 @@ export async function pushFragments(writer: Neo4jGraphWriter, graphDir: string, 
 
 /** Refused because of what a fragment holds (not credentials, not the server): skip that fragment. */
 function isFragmentsFault(err: unknown): boolean {
-  return (err instanceof Neo4jError && err.kind === 'rejected') || err instanceof InvalidGraphNameError || err instanceof TypeError;
+  return (err instanceof Neo4jError && err.kind === 'rejected') || err instanceof InvalidGraphNameError || err instanceof InvalidGraphKeyError || err instanceof TypeError;
 }

@@ -29,6 +29,65 @@ export function constraintStatement(label: string): Statement {
   };
 }
 
+/**
+ * Property indexes for the lookups users write: `Company {cik}`, `Company {name}`,
+ * `Person {name}`, `Filing {accession}`, `Industry {sic}`, `State {code}` (README's
+ * queries). The key constraints index `key` only, and a user does not query by `key`.
+ * Created with the constraints, by the same commands, never by a worker.
+ */
+export const PROPERTY_INDEXES: readonly { label: string; property: string }[] = [
+  { label: 'Company', property: 'cik' },
+  { label: 'Company', property: 'name' },
+  { label: 'Person', property: 'cik' },
+  { label: 'Person', property: 'name' },
+  { label: 'Filing', property: 'accession' },
+  { label: 'Industry', property: 'sic' },
+  { label: 'State', property: 'code' },
+];
+
+export function indexName(label: string, property: string): string {
+  identifier('label', label);
+  identifier('property', property);
+  return `edgar_${label}_${property}`;
+}
+
+/** A RANGE index (Neo4j 5's default): equality, ranges and prefixes on any value type. */
+export function indexStatement(ix: { label: string; property: string }): Statement {
+  return {
+    text: `CREATE INDEX ${identifier('index', indexName(ix.label, ix.property))} IF NOT EXISTS FOR (n:${identifier('label', ix.label)}) ON (n.${identifier('property', ix.property)})`,
+    params: {},
+    rows: 0,
+  };
+}
+
+export const SHOW_INDEXES: Statement = {
+  text: 'SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties\nRETURN name, type, entityType, labelsOrTypes, properties',
+  params: {},
+  rows: 0,
+};
+
+export interface IndexInfo {
+  name: string;
+  type: string;
+  entityType: string;
+  labelsOrTypes: string[];
+  properties: string[];
+}
+
+/**
+ * The wanted indexes that nothing covers. Any single-property node index on the pair
+ * counts (ours, a user's, or the one a uniqueness constraint owns), except kinds that do
+ * not serve equality on any value (LOOKUP, FULLTEXT, VECTOR, POINT).
+ */
+export function missingIndexes(wanted: readonly { label: string; property: string }[], indexes: readonly IndexInfo[]): { label: string; property: string }[] {
+  const covered = new Set(
+    indexes
+      .filter((i) => i.entityType === 'NODE' && !/LOOKUP|FULLTEXT|VECTOR|POINT/.test(i.type) && i.properties.length === 1 && i.labelsOrTypes.length === 1)
+      .map((i) => `${i.labelsOrTypes[0]}\u0000${i.properties[0]}`),
+  );
+  return wanted.filter((w) => !covered.has(`${w.label}\u0000${w.property}`));
+}
+
 export const SHOW_CONSTRAINTS: Statement = {
   text: 'SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties\nRETURN name, type, entityType, labelsOrTypes, properties',
   params: {},

@@ -7,12 +7,19 @@
  * later batch of the same shape.
  *
  * Per label one `UNWIND $rows AS row MERGE (n:Label {key: row.key}) SET n += row.props`;
- * per relationship type, endpoint labels and identity properties one
+ * per relationship type and endpoint labels one
  * `UNWIND ... MERGE (a) MERGE (b) MERGE (a)-[r:TYPE {identity}]->(b) SET r += row.props`.
  * Nodes come before relationships, so within one transaction a relationship finds the
  * nodes its fragment describes. Endpoints are MERGEd rather than MATCHed: a relationship
  * to a node that only another filing describes is not dropped when that filing comes
  * later (its node gets its properties then).
+ *
+ * Lock order: workers MERGE the same hot nodes (State DE, a common Industry, a parent
+ * company) at once, and two transactions that lock them in opposite orders deadlock.
+ * So statements come in a fixed order (labels, then relationship shapes, sorted by name)
+ * and rows in each statement are sorted by key: every transaction takes its locks in the
+ * same global order. Deadlocks can still happen (Neo4j also locks index entries and
+ * relationship groups), and `executeWrite` retries them; they become rare, not impossible.
  *
  * `SET x += map` only writes the keys the map has, and the rows hold known values only
  * (see `toParams`), so a filing that does not know a company's SIC code never erases the
@@ -21,7 +28,7 @@
 import neo4j from 'neo4j-driver';
 import { mergeProps, nodeId, relationshipId, RELATIONSHIP_IDENTITY, type GraphFragment, type GraphNode, type GraphRelationship, type Props } from '../fragment.js';
 import { groupBy } from '../group.js';
-import { identifier } from './names.js';
+import { identifier, InvalidGraphKeyError } from './names.js';
 
 export interface Statement {
   text: string;
@@ -47,8 +54,19 @@ export interface RelationshipRow {
   props: Record<string, unknown>;
 }
 
+/**
+ * Labels whose every property is fixed by the key (a State is its code): an existing node
+ * is left alone (`ON CREATE SET`), so the many writers that name State DE take no exclusive
+ * lock on it just to write the same value again. Industry is not one: a filing may give a
+ * SIC code without its name, and a later one must still be able to add the name. This
+ * relies on a fragment that links to a State also listing the State node (the rules
+ * always do): a State created bare, as a relationship's endpoint, would keep no `code`.
+ */
+export const KEY_DETERMINED_LABELS: readonly string[] = ['State'];
+
 export function nodeStatementText(label: string): string {
-  return `UNWIND $rows AS row\nMERGE (n:${identifier('label', label)} {key: row.key})\nSET n += row.props`;
+  const set = KEY_DETERMINED_LABELS.includes(label) ? 'ON CREATE SET' : 'SET';
+  return `UNWIND $rows AS row\nMERGE (n:${identifier('label', label)} {key: row.key})\n${set} n += row.props`;
 }
 
 export function relationshipStatementText(type: string, fromLabel: string, toLabel: string, identityProps: readonly string[]): string {
@@ -88,28 +106,51 @@ export function writeStatements(fragments: readonly GraphFragment[], opts: { bat
   }
 
   const out: Statement[] = [];
-  for (const [label, group] of groupBy([...nodes.values()], (n) => n.label)) {
+  const nodeGroups = groupBy([...nodes.values()], (n) => n.label);
+  for (const label of [...nodeGroups.keys()].sort(byCodeUnits)) {
     const text = nodeStatementText(label);
-    const rows = group.map((n): NodeRow => ({ key: keyOf(n.key, label), props: toParams(n.props, ['key']) }));
+    const rows = nodeGroups
+      .get(label)!
+      .map((n): NodeRow => ({ key: keyOf(n.key, label), props: toParams(n.props, ['key']) }))
+      .sort((x, y) => byCodeUnits(x.key, y.key));
     for (const batch of chunks(rows, batchRows)) out.push({ text, params: { rows: batch }, rows: batch.length });
   }
 
-  const relRows = [...rels.values()].map((r) => {
-    const identityNames = (RELATIONSHIP_IDENTITY[r.type] ?? []).filter((p) => toParam(r.props[p]) !== undefined);
-    return { rel: r, identityNames };
-  });
-  // A MERGE on a null property fails, so rows missing an identity property go to a statement without it.
-  const groups = groupBy(relRows, ({ rel, identityNames }) => [rel.type, rel.from.label, rel.to.label, ...identityNames].join('\u0000'));
-  for (const group of groups.values()) {
-    const { rel: first, identityNames } = group[0]!;
+  const relGroups = groupBy([...rels.values()], (r) => [r.type, r.from.label, r.to.label].join('\u0000'));
+  for (const groupKey of [...relGroups.keys()].sort(byCodeUnits)) {
+    const group = relGroups.get(groupKey)!;
+    const first = group[0]!;
+    const identityNames = RELATIONSHIP_IDENTITY[first.type] ?? [];
     const text = relationshipStatementText(first.type, first.from.label, first.to.label, identityNames);
-    const rows = group.map(({ rel }): RelationshipRow => ({
-      from: keyOf(rel.from.key, rel.from.label),
-      to: keyOf(rel.to.key, rel.to.label),
-      identity: toParams(pick(rel.props, identityNames), []),
-      props: toParams(rel.props, identityNames),
-    }));
+    const rows = group
+      .map((rel): RelationshipRow => ({
+        from: keyOf(rel.from.key, rel.from.label),
+        to: keyOf(rel.to.key, rel.to.label),
+        identity: identityOf(rel.props, identityNames),
+        props: toParams(rel.props, identityNames),
+      }))
+      .sort((x, y) => byCodeUnits(x.from, y.from) || byCodeUnits(x.to, y.to) || byCodeUnits(JSON.stringify(x.identity), JSON.stringify(y.identity)));
     for (const batch of chunks(rows, batchRows)) out.push({ text, params: { rows: batch }, rows: batch.length });
+  }
+  return out;
+}
+
+/** Plain code-unit order: the same on every machine, whatever its locale. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Identity properties exactly as `relationshipId` (fragment.ts) sees them: the value as a
+ * string, and '' for a missing one. MERGE cannot match on a null, and leaving the property
+ * out would match any relationship of the type between the two nodes, where the file store
+ * keeps two; '' makes Neo4j keep exactly what the file store keeps.
+ */
+function identityOf(props: Props, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = props[n];
+    out[n] = v === undefined ? '' : String(v);
   }
   return out;
 }
@@ -128,15 +169,10 @@ export function rowPerStatement(statements: readonly Statement[]): Statement[] {
   return out;
 }
 
+/** A node without a key cannot be MERGEd: what the fragment holds is wrong, and no retry changes that. */
 function keyOf(key: unknown, label: string): string {
-  if (typeof key !== 'string' || key.length === 0) throw new TypeError(`a ${label} node has no key`);
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidGraphKeyError(`a ${label} node has no key (${key === '' ? 'an empty string' : String(key)})`);
   return key;
-}
-
-function pick(props: Props, names: readonly string[]): Props {
-  const out: Props = {};
-  for (const n of names) if (props[n] !== undefined) out[n] = props[n]!;
-  return out;
 }
 
 /**

@@ -13,7 +13,7 @@ import { lintCypherQuery, testData, type DbSchema } from '@neo4j-cypher/language
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFragment } from '../../../src/graph/file-store.js';
 import type { GraphFragment } from '../../../src/graph/fragment.js';
-import { createConstraints, databaseCounts, listConstraints, serverVersion } from '../../../src/graph/neo4j/admin.js';
+import { createConstraints, createIndexes, databaseCounts, listConstraints, listIndexes, serverVersion } from '../../../src/graph/neo4j/admin.js';
 import { connect, verify, type Connection } from '../../../src/graph/neo4j/connection.js';
 import { pushFragments } from '../../../src/graph/neo4j/push.js';
 import {
@@ -21,10 +21,13 @@ import {
   countNodesStatement,
   countRelationshipsStatement,
   DBMS_COMPONENTS,
+  indexStatement,
   KNOWN_LABELS,
   LIST_LABELS,
   LIST_RELATIONSHIP_TYPES,
+  PROPERTY_INDEXES,
   SHOW_CONSTRAINTS,
+  SHOW_INDEXES,
 } from '../../../src/graph/neo4j/schema.js';
 import { rowPerStatement, writeStatements, type Statement } from '../../../src/graph/neo4j/statements.js';
 import { Neo4jGraphWriter } from '../../../src/graph/neo4j/writer.js';
@@ -61,6 +64,8 @@ describe('every statement passes the Neo4j Cypher linter', () => {
     expect(errors('UNWIND $rows AS row MERGE (n:`Company` {key: row.key} SET n += row.props')).not.toEqual([]);
     expect(errors('MATCH (n:`Company`) RETURN cnt(n) AS count')).not.toEqual([]);
     expect(errors('CALL dbms.componentz() YIELD name RETURN name')).not.toEqual([]);
+    expect(errors('CREATE INDEX `x` IF NOT EXISTS FOR (n:`Company`) ON (n.`cik`')).not.toEqual([]);
+    expect(errors('UNWIND $rows AS row MERGE (n:`State` {key: row.key}) ON CREATE n += row.props')).not.toEqual([]);
     expect(errors('UNWIND $rows AS row MERGE (a)-[r:`X` {`p`: row.identity.`p`}]->(b) SET r += rows.props')).not.toEqual([]);
   });
 
@@ -68,17 +73,20 @@ describe('every statement passes the Neo4j Cypher linter', () => {
     expect(fragments.length).toBeGreaterThan(20);
     const built = [...writeStatements(fragments), ...fragments.flatMap((f) => writeStatements([f], { batchRows: 7 }))];
     const texts = new Set(built.map((s) => s.text));
+    expect([...texts].some((t) => t.includes('ON CREATE SET'))).toBe(true);
     // Real filings give many shapes: every label and most relationship types.
     expect(texts.size).toBeGreaterThan(15);
     for (const t of texts) expect(errors(t), t).toEqual([]);
     for (const t of new Set(rowPerStatement(built).map((s) => s.text))) expect(errors(t), t).toEqual([]);
   });
 
-  it('schema and read statements: constraints, doctor, graph stats', () => {
+  it('schema and read statements: constraints, indexes, doctor, graph stats', () => {
     const labels = [...KNOWN_LABELS, 'We`ird Label', 'OFFICER_OF'];
     const statements: Statement[] = [
       ...KNOWN_LABELS.map(constraintStatement),
+      ...PROPERTY_INDEXES.map(indexStatement),
       SHOW_CONSTRAINTS,
+      SHOW_INDEXES,
       DBMS_COMPONENTS,
       LIST_LABELS,
       LIST_RELATIONSHIP_TYPES,
@@ -88,12 +96,14 @@ describe('every statement passes the Neo4j Cypher linter', () => {
     for (const s of statements) expect(errors(s.text), s.text).toEqual([]);
   });
 
-  it('whatever the code sent the stand-in: writes, push, constraints, doctor, stats', async () => {
+  it('whatever the code sent the stand-in: writes, push, constraints, indexes, doctor, stats', async () => {
     const graphDir = tempDir('edgar-lint-');
     for (const f of fragments) writeFragment(graphDir, f);
     await verify(conn);
     await createConstraints(conn, KNOWN_LABELS);
+    await createIndexes(conn);
     await listConstraints(conn);
+    await listIndexes(conn);
     await serverVersion(conn);
     const writer = new Neo4jGraphWriter(conn, 50);
     await writer.write(fragments[0]!);

@@ -1,10 +1,12 @@
 /**
- * The CLI as users run it (real `edgar` processes), writing to Neo4j over Bolt: against
- * the Bolt stand-in always, and against a real Neo4j too whenever NEO4J_URI is set (with
- * NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE). The real database is emptied before each
- * test: point it at a scratch database. The outage test stops and starts the server: the
- * stand-in in-process; a real one through NEO4J_STOP_CMD and NEO4J_START_CMD (the CI
- * workflow sets them to `docker stop/start` of its service container).
+ * The CLI as users run it (real `edgar` processes), writing to Neo4j over Bolt, and the
+ * writer's property-level guarantees read back through the driver: against the Bolt
+ * stand-in always, and against a real Neo4j too whenever EDGAR_TEST_NEO4J_URI is set
+ * (with EDGAR_TEST_NEO4J_USER, _PASSWORD, _DATABASE; see targets.ts). The real database
+ * is emptied before each test: point it at a scratch database. The outage test stops and
+ * starts the server: the stand-in in-process; a real one through EDGAR_TEST_NEO4J_STOP_CMD
+ * and EDGAR_TEST_NEO4J_START_CMD (the CI workflow sets them to `docker stop/start` of its
+ * service container).
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,9 +14,16 @@ import * as path from 'node:path';
 import neo4j from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFragmentFiles, readFragment } from '../../../src/graph/file-store.js';
-import { RELATIONSHIP_IDENTITY } from '../../../src/graph/fragment.js';
-import { BIN, ROOT, edgar, tempDir, until, waitExit } from '../../helpers.js';
+import { RELATIONSHIP_IDENTITY, type GraphFragment } from '../../../src/graph/fragment.js';
+import { writeFragment } from '../../../src/graph/file-store.js';
+import { graphStats } from '../../../src/graph/stats.js';
+import { createConstraints, createIndexes, databaseCounts, listIndexes } from '../../../src/graph/neo4j/admin.js';
+import { KNOWN_LABELS, missingIndexes, PROPERTY_INDEXES } from '../../../src/graph/neo4j/schema.js';
+import { Neo4jGraphWriter } from '../../../src/graph/neo4j/writer.js';
+import { BIN, ROOT, edgar, inheritedEnv, tempDir, until, waitExit } from '../../helpers.js';
 import { BoltStandin } from '../../support/bolt-standin/index.js';
+import { HOSTILE_VALUES, hostileFragment } from './fixtures.js';
+import { realNeo4jFromEnv } from './targets.js';
 
 interface Target {
   name: string;
@@ -37,15 +46,15 @@ const standinTarget: Target = {
   },
 };
 
-const real = process.env.NEO4J_URI;
+const real = realNeo4jFromEnv();
 const realEnv = (): Record<string, string> => ({
-  NEO4J_URI: real!,
-  NEO4J_USER: process.env.NEO4J_USER ?? 'neo4j',
-  NEO4J_PASSWORD: process.env.NEO4J_PASSWORD ?? '',
-  NEO4J_DATABASE: process.env.NEO4J_DATABASE ?? 'neo4j',
+  NEO4J_URI: real!.uri,
+  NEO4J_USER: real!.user,
+  NEO4J_PASSWORD: real!.password,
+  NEO4J_DATABASE: real!.database,
 });
 const realTarget: Target = {
-  name: `Neo4j at NEO4J_URI`,
+  name: `Neo4j at EDGAR_TEST_NEO4J_URI`,
   env: realEnv,
   reset: async () => {
     const e = realEnv();
@@ -58,15 +67,19 @@ const realTarget: Target = {
       await d.close();
     }
   },
-  ...(process.env.NEO4J_STOP_CMD && process.env.NEO4J_START_CMD
+  ...(real?.stopCmd && real.startCmd
     ? {
-        stop: async () => void execSync(process.env.NEO4J_STOP_CMD!, { stdio: 'inherit' }),
-        start: async () => void execSync(process.env.NEO4J_START_CMD!, { stdio: 'inherit' }),
+        stop: async () => void execSync(real.stopCmd!, { stdio: 'inherit' }),
+        start: async () => void execSync(real.startCmd!, { stdio: 'inherit' }),
       }
     : {}),
 };
 
-if (!real) console.log('integration suite: NEO4J_URI not set, so it runs against the Bolt stand-in only (set NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD to add a real Neo4j)');
+if (!real) {
+  console.log(
+    'integration suite: EDGAR_TEST_NEO4J_URI not set, so it runs against the Bolt stand-in only (set EDGAR_TEST_NEO4J_URI, _USER, _PASSWORD to add a scratch Neo4j, which it empties)',
+  );
+}
 
 beforeAll(async () => {
   standin = await BoltStandin.start();
@@ -85,7 +98,7 @@ async function ok(args: string[], env: Record<string, string>): Promise<string> 
 }
 
 function spawnEdgar(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...inheritedEnv(), LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** What `graph stats --json` says Neo4j holds, and what the file store says it should. */
@@ -103,7 +116,97 @@ function ls(dir: string): string[] {
 
 const targets = [standinTarget, ...(real ? [realTarget] : [])];
 
+/** The writer in this process, and a second driver that reads back INTEGERs as INTEGERs (the writer's turns them into numbers). */
+async function withWriter(target: Target, body: (w: Neo4jGraphWriter, read: (cypher: string, params?: Record<string, unknown>) => Promise<Record<string, unknown>[]>) => Promise<void>): Promise<void> {
+  const e = target.env();
+  const settings = { uri: e.NEO4J_URI!, user: e.NEO4J_USER!, password: e.NEO4J_PASSWORD!, database: e.NEO4J_DATABASE };
+  const w = Neo4jGraphWriter.open(settings, { maxRetryTimeMs: 10_000 });
+  const d = neo4j.driver(settings.uri, neo4j.auth.basic(settings.user, settings.password));
+  const read = async (cypher: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>[]> => {
+    const s = d.session({ database: settings.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      return (await s.run(cypher, params)).records.map((r) => r.toObject() as Record<string, unknown>);
+    } finally {
+      await s.close();
+    }
+  };
+  try {
+    await body(w, read);
+  } finally {
+    await w.close();
+    await d.close();
+  }
+}
+
 describe.each(targets)('against $name', (target) => {
+  it('property level: values intact, INTEGER not FLOAT, a known value never erased, relationships as the file store counts them, indexes', async () => {
+    await target.reset();
+    await withWriter(target, async (w, read) => {
+      expect(await createConstraints(w.conn, KNOWN_LABELS)).toBeGreaterThanOrEqual(0);
+      await createIndexes(w.conn);
+      expect(missingIndexes(PROPERTY_INDEXES, await listIndexes(w.conn))).toEqual([]);
+      expect(await createIndexes(w.conn)).toBe(0);
+
+      await w.write(hostileFragment());
+      const [filing] = await read('MATCH (n:`Filing` {key: $key}) RETURN n.items AS items, n.publicDocumentCount AS count', { key: '9999999999-10-999999' });
+      expect(filing!.items).toEqual(HOSTILE_VALUES);
+      expect(neo4j.isInt(filing!.count), 'publicDocumentCount is an INTEGER').toBe(true);
+      expect(String(filing!.count)).toBe('3');
+      for (const [i, v] of HOSTILE_VALUES.entries()) {
+        expect((await read('MATCH (n:`Company` {key: $key}) RETURN n.name AS name', { key: `${v}#${i}` }))[0]?.name).toBe(v);
+      }
+
+      await w.write({ filing: { accession: 'p-1', formType: 'X' }, nodes: [{ label: 'Filing', key: 'p-1', props: { documentCount: 12, ratio: 0.5 } }], relationships: [] });
+      const [nums] = await read('MATCH (n:`Filing` {key: $key}) RETURN n.documentCount AS c, n.ratio AS r', { key: 'p-1' });
+      expect(neo4j.isInt(nums!.c)).toBe(true);
+      expect(nums!.r).toBe(0.5);
+
+      // A later filing that knows less (no SIC, an empty IRS number) erases nothing.
+      const company = (props: GraphFragment['nodes'][number]['props'], accession: string): GraphFragment => ({
+        filing: { accession, formType: '10-Q' },
+        nodes: [{ label: 'Company', key: 'p-company', props }],
+        relationships: [],
+      });
+      await w.write(company({ name: 'ACME', sic: '1234', irsNumber: '77' }, 'p-2'));
+      await w.write(company({ name: 'ACME INC', sic: '', irsNumber: '' }, 'p-3'));
+      const [acme] = await read('MATCH (n:`Company` {key: $key}) RETURN n.name AS name, n.sic AS sic, n.irsNumber AS irs', { key: 'p-company' });
+      expect(acme).toEqual({ name: 'ACME INC', sic: '1234', irs: '77' });
+    });
+  }, 60_000);
+
+  it('a relationship missing an identity property is one more relationship, in Neo4j as in the file store', async () => {
+    await target.reset();
+    const graphDir = tempDir('edgar-neo4j-identity-');
+    // FORMERLY_NAMED is merged on changedAt: one former name with a date, and one without
+    // (a header that gives none), in either order, in separate transactions.
+    const formerly = (accession: string, changedAt?: string): GraphFragment => ({
+      filing: { accession, formType: '10-K' },
+      nodes: [
+        { label: 'Company', key: '9000000077', props: { cik: '9000000077', name: 'NEW NAME FICTITIOUS INC' } },
+        { label: 'FormerName', key: '9000000077:OLD NAME FICTITIOUS INC', props: { name: 'OLD NAME FICTITIOUS INC' } },
+      ],
+      relationships: [
+        { type: 'FORMERLY_NAMED', from: { label: 'Company', key: '9000000077' }, to: { label: 'FormerName', key: '9000000077:OLD NAME FICTITIOUS INC' }, props: { accession, ...(changedAt ? { changedAt } : {}) } },
+      ],
+    });
+    const fragments = [formerly('i-1', '2009-01-02'), formerly('i-2'), formerly('i-3', '2009-01-02'), formerly('i-4')];
+    for (const f of fragments) writeFragment(graphDir, f);
+    await withWriter(target, async (w) => {
+      await createConstraints(w.conn, KNOWN_LABELS);
+      // The dated one first: a MERGE without changedAt would then match it and keep one.
+      for (const f of [fragments[0]!, fragments[1]!, fragments[3]!, fragments[2]!]) await w.write(f);
+      const files = graphStats(graphDir);
+      expect(files.relationships.FORMERLY_NAMED).toBe(2);
+      const db = await databaseCounts(w.conn);
+      expect(db.relationships.FORMERLY_NAMED).toBe(files.relationships.FORMERLY_NAMED);
+      // And pushed together, in one transaction: still two.
+      await target.reset();
+      await w.writeMany(fragments);
+      expect((await databaseCounts(w.conn)).relationships.FORMERLY_NAMED).toBe(2);
+    });
+    fs.rmSync(graphDir, { recursive: true, force: true });
+  }, 60_000);
+
   it('graph push twice leaves identical counts, equal to the file store\'s; doctor, stats and --since', async () => {
     await target.reset();
     const d = dirs();
@@ -121,7 +224,7 @@ describe.each(targets)('against $name', (target) => {
     expect(JSON.parse(await ok(['graph', 'push', '--json', '--since', '1h'], env))).toMatchObject({ pushed: 30, olderThanSince: 0 });
     expect(JSON.parse(await ok(['graph', 'push', '--json', '--since', '2099-01-01'], env))).toMatchObject({ pushed: 0, olderThanSince: 30 });
     const doctor = await edgar(['doctor', '--no-ai', '--create-constraints'], env);
-    expect(doctor.stdout).toMatch(/^ok {3}neo4j {4}.*database "neo4j" as .*: Neo4j Kernel 5\.\d+\.\d+ \w+ \(Bolt 5\.\d\); key constraints 7\/7$/m);
+    expect(doctor.stdout).toMatch(/^ok {3}neo4j {4}.*database "neo4j" as .*: Neo4j Kernel 5\.\d+\.\d+ \w+ \(Bolt 5\.\d\); key constraints 7\/7; indexes 7\/7$/m);
     const text = await ok(['graph', 'stats'], env);
     expect(text).toMatch(/^graph in Neo4j .*, database "neo4j"\nnodes \d+\n {2}Address/);
     if (target.standin) expect(target.standin.counters.withoutDatabase).toBe(0);

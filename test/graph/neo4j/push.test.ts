@@ -103,6 +103,15 @@ describe('around Neo4j', () => {
     expect(classify(e('Neo.ClientError.Database.DatabaseNotFound'))).toBe('database');
     expect(classify(e('Neo.ClientError.Statement.SyntaxError'))).toBe('rejected');
     expect(classify(e('Neo.DatabaseError.General.UnknownError'))).toBe('transient');
+    // neo4j-driver 6 rewrites these two TransientErrors as ClientErrors: still worth a later retry.
+    expect(classify(e('Neo.ClientError.Transaction.Terminated'))).toBe('transient');
+    expect(classify(e('Neo.ClientError.Transaction.LockClientStopped'))).toBe('transient');
+    expect(classify(Object.assign(e('Neo.ClientError.Cluster.Whatever'), { retryable: true }))).toBe('transient');
+    expect(classify(e('Neo.ClientError.Security.Forbidden'))).toBe('forbidden');
+    const forbidden = toNeo4jError(e('Neo.ClientError.Security.Forbidden'), { uri: 'bolt://h:7687', user: 'reader', database: 'neo4j' });
+    expect(forbidden).toMatchObject({ kind: 'forbidden', permanent: true });
+    expect(forbidden.message).not.toMatch(/refused the credentials/);
+    expect(forbidden.message).toMatch(/accepted user "reader" but forbids what it asked: m \(Neo\.ClientError\.Security\.Forbidden\); grant the user a role/);
     const target = { uri: 'neo4j://admin:pw@host:7687', user: 'admin', database: 'neo4j' };
     const err = toNeo4jError(Object.assign(new Error('server echoed pw-Secret-9'), { code: 'Neo.DatabaseError.General.UnknownError' }), target, 'pw-Secret-9');
     expect(err.message).toBe('Neo4j at neo4j://host:7687: server echoed *** (Neo.DatabaseError.General.UnknownError)');

@@ -1,7 +1,9 @@
 import neo4j from 'neo4j-driver';
 import { describe, expect, it } from 'vitest';
 import type { GraphFragment } from '../../../src/graph/fragment.js';
-import { identifier, InvalidGraphNameError } from '../../../src/graph/neo4j/names.js';
+import { relationshipId } from '../../../src/graph/fragment.js';
+import { identifier, InvalidGraphKeyError, InvalidGraphNameError } from '../../../src/graph/neo4j/names.js';
+import { isPermanent } from '../../../src/queue/errors.js';
 import { constraintStatement, countNodesStatement, KNOWN_LABELS, labelsWithoutKeyConstraint } from '../../../src/graph/neo4j/schema.js';
 import { rowPerStatement, toParams, writeStatements, type NodeRow, type RelationshipRow } from '../../../src/graph/neo4j/statements.js';
 import { twoFragments } from '../helpers.js';
@@ -10,11 +12,11 @@ import { HOSTILE_VALUES, hostileFragment } from './fixtures.js';
 const rowsOf = <T>(s: { params: Record<string, unknown> }): T[] => s.params.rows as T[];
 
 describe('statement builder', () => {
-  it('writes nodes first, one statement per label, then one per relationship shape', () => {
+  it('writes nodes first, one statement per label, then one per relationship shape, each in name order', () => {
     const [a] = twoFragments();
     const st = writeStatements([a]);
     const labels = st.map((s) => /MERGE \(n:`(\w+)`/.exec(s.text)?.[1]).filter(Boolean);
-    expect(labels).toEqual(['Filing', 'Company', 'State', 'Person']);
+    expect(labels).toEqual(['Company', 'Filing', 'Person', 'State']);
     const firstRel = st.findIndex((s) => s.text.includes('-[r:'));
     expect(firstRel).toBe(4);
     expect(st.slice(firstRel).every((s) => s.text.includes('-[r:'))).toBe(true);
@@ -38,7 +40,7 @@ describe('statement builder', () => {
   it('shapes parameters: {key, props} for nodes, {from, to, identity, props} for relationships', () => {
     const [a] = twoFragments();
     const st = writeStatements([a]);
-    const filing = rowsOf<NodeRow>(st[0]!)[0]!;
+    const filing = rowsOf<NodeRow>(st.find((s) => s.text.includes('(n:`Filing`'))!)[0]!;
     expect(filing.key).toBe('9999999999-10-000001');
     expect(Object.keys(filing.props).sort()).toEqual(['accession', 'filedAt', 'formType', 'items', 'publicDocumentCount']);
     // A whole number goes as a Cypher INTEGER, not a FLOAT.
@@ -69,7 +71,64 @@ describe('statement builder', () => {
     expect(all).not.toContain('null');
   });
 
-  it('splits relationships whose identity property is missing into their own statement (MERGE fails on null)', () => {
+  it('takes locks in one global order: statements by label and shape, rows by key, whatever the fragments\' order', () => {
+    // Two workers writing overlapping fragments must lock shared nodes (State DE, a parent
+    // company) in the same order, or they deadlock: the statements must not depend on the
+    // order in which the fragments, or their nodes, happen to list things.
+    const make = (reverse: boolean): GraphFragment[] => {
+      const fs_ = ['a-1', 'a-2', 'a-3'].map((acc, i): GraphFragment => ({
+        filing: { accession: acc, formType: '10-K' },
+        nodes: [
+          { label: 'State', key: i === 1 ? 'NY' : 'DE', props: { code: i === 1 ? 'NY' : 'DE' } },
+          { label: 'Company', key: `c${3 - i}`, props: { name: `C${i}` } },
+          { label: 'Company', key: 'shared', props: { name: 'SHARED' } },
+          { label: 'Filing', key: acc, props: { accession: acc } },
+        ],
+        relationships: [
+          { type: 'INCORPORATED_IN', from: { label: 'Company', key: `c${3 - i}` }, to: { label: 'State', key: i === 1 ? 'NY' : 'DE' }, props: { accession: acc } },
+          { type: 'FILED', from: { label: 'Company', key: 'shared' }, to: { label: 'Filing', key: acc }, props: { role: 'FILER', accession: acc } },
+          { type: 'FILED', from: { label: 'Company', key: `c${3 - i}` }, to: { label: 'Filing', key: acc }, props: { role: 'FILER', accession: acc } },
+        ],
+      }));
+      if (!reverse) return fs_;
+      return fs_.reverse().map((f) => ({ ...f, nodes: [...f.nodes].reverse(), relationships: [...f.relationships].reverse() }));
+    };
+    const texts = (st: ReturnType<typeof writeStatements>) => st.map((s) => s.text);
+    const keys = (st: ReturnType<typeof writeStatements>) => st.map((s) => rowsOf<NodeRow & RelationshipRow>(s).map((r) => r.key ?? `${r.from}>${r.to}:${JSON.stringify(r.identity)}`));
+    const one = writeStatements(make(false), { batchRows: 2 });
+    const other = writeStatements(make(true), { batchRows: 2 });
+    expect(texts(other)).toEqual(texts(one));
+    expect(keys(other)).toEqual(keys(one));
+    expect(keys(one).slice(0, 2)).toEqual([['c1', 'c2'], ['c3', 'shared']]);
+    // Relationship shapes by type, then endpoint labels: FILED before INCORPORATED_IN.
+    expect(one.filter((s) => s.text.includes('-[r:')).map((s) => /\[r:`(\w+)`/.exec(s.text)![1])).toEqual(['FILED', 'FILED', 'FILED', 'INCORPORATED_IN', 'INCORPORATED_IN']);
+  });
+
+  it('leaves a State alone once it exists (its one property is its key), and sets every other label', () => {
+    const st = writeStatements(twoFragments());
+    expect(st.find((s) => s.text.includes('(n:`State`'))!.text).toBe('UNWIND $rows AS row\nMERGE (n:`State` {key: row.key})\nON CREATE SET n += row.props');
+    for (const s of st.filter((x) => x.text.startsWith('UNWIND $rows AS row\nMERGE (n:') && !x.text.includes('`State`'))) expect(s.text).toMatch(/\nSET n \+= row\.props$/);
+  });
+
+  it('an empty node key is a permanent error, not a retry', () => {
+    for (const bad of [
+      { nodes: [{ label: 'Company', key: '', props: { name: '***' } }], relationships: [] },
+      { nodes: [], relationships: [{ type: 'HAS_SUBSIDIARY', from: { label: 'Company', key: 'p' }, to: { label: 'Company', key: '' }, props: {} }] },
+    ]) {
+      const err = (() => {
+        try {
+          writeStatements([{ filing: { accession: 'a', formType: 'X' }, ...bad }]);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(InvalidGraphKeyError);
+      expect(isPermanent(err)).toBe(true);
+      expect((err as Error).message).toMatch(/a Company node has no key/);
+    }
+  });
+
+  it('a relationship missing an identity property MERGEs on \'\' for it, as relationshipId counts it, in the same statement', () => {
     const f: GraphFragment = {
       filing: { accession: 'a-1', formType: '10-K' },
       nodes: [
@@ -82,7 +141,11 @@ describe('statement builder', () => {
       ],
     };
     const rels = writeStatements([f]).filter((s) => s.text.includes('LOCATED_AT'));
-    expect(rels.map((s) => s.text.includes('row.identity.`type`'))).toEqual([true, false]);
+    expect(rels).toHaveLength(1);
+    expect(rels[0]!.text).toContain('MERGE (a)-[r:`LOCATED_AT` {`type`: row.identity.`type`}]->(b)');
+    expect(rowsOf<RelationshipRow>(rels[0]!).map((r) => r.identity)).toEqual([{ type: '' }, { type: 'business' }]);
+    // Two relationships, as the file store keeps them.
+    expect(new Set(f.relationships.map((r) => relationshipId(r))).size).toBe(2);
   });
 
   it('keeps hostile values out of the text: quotes, backticks, braces, $ and newlines stay parameters', () => {

@@ -1,13 +1,16 @@
 /**
- * The writer, through the real neo4j-driver over real TCP, against the Bolt stand-in.
+ * The writer, through the real neo4j-driver over real TCP, against the Bolt stand-in:
+ * retries, faults and classification, which need the stand-in's fault injection. The
+ * property-level guarantees (values intact, INTEGERs, nothing erased, identity properties)
+ * are also checked against a real Neo4j, in integration.test.ts.
  */
 import neo4j from 'neo4j-driver';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RELATIONSHIP_IDENTITY, type GraphFragment } from '../../../src/graph/fragment.js';
-import { createConstraints, databaseCounts, listConstraints } from '../../../src/graph/neo4j/admin.js';
+import { createConstraints, createIndexes, databaseCounts, listConstraints, listIndexes } from '../../../src/graph/neo4j/admin.js';
 import { connect, verify, type Connection, type Neo4jSettings } from '../../../src/graph/neo4j/connection.js';
 import { Neo4jError } from '../../../src/graph/neo4j/errors.js';
-import { KNOWN_LABELS } from '../../../src/graph/neo4j/schema.js';
+import { KNOWN_LABELS, missingIndexes, PROPERTY_INDEXES } from '../../../src/graph/neo4j/schema.js';
 import { Neo4jGraphWriter } from '../../../src/graph/neo4j/writer.js';
 import { BoltStandin } from '../../support/bolt-standin/index.js';
 import { TWO_FRAGMENTS_COUNTS, twoFragments } from '../helpers.js';
@@ -99,6 +102,33 @@ describe('Neo4jGraphWriter', () => {
     expect(await databaseCounts(w.conn)).toMatchObject({ totalNodes: 4 });
   });
 
+  it('a transaction the server terminated fails the job for a later retry (the driver turns the code into a ClientError)', async () => {
+    const w = open();
+    for (const code of ['Neo.TransientError.Transaction.Terminated', 'Neo.TransientError.Transaction.LockClientStopped']) {
+      standin.failNextCommits(1, code);
+      const err = await w.write(twoFragments()[0]).catch((e) => e);
+      expect(err).toBeInstanceOf(Neo4jError);
+      expect(err).toMatchObject({ kind: 'transient', permanent: false, code: code.replace('TransientError', 'ClientError') });
+    }
+  });
+
+  it('a user that may log in but not write: a permanent error of its own, not "refused the credentials"', async () => {
+    const w = open();
+    standin.failNextCommits(1, 'Neo.ClientError.Security.Forbidden');
+    const err = await w.write(twoFragments()[0]).catch((e) => e);
+    expect(err).toMatchObject({ kind: 'forbidden', permanent: true, code: 'Neo.ClientError.Security.Forbidden' });
+    expect(err.message).toMatch(/accepted user "neo4j" but forbids what it asked: .*grant the user a role that may write to database "neo4j"/);
+    expect(err.message).not.toMatch(/refused the credentials/);
+  });
+
+  it('a node with an empty key fails permanently, before anything is sent', async () => {
+    const w = open();
+    const before = standin.counters.transactions;
+    const err = await w.write({ filing: { accession: 'k-1', formType: 'X' }, nodes: [{ label: 'Company', key: '', props: { name: '***' } }], relationships: [] }).catch((e) => e);
+    expect(err).toMatchObject({ name: 'InvalidGraphKeyError', permanent: true });
+    expect(standin.counters.transactions).toBe(before);
+  });
+
   it('rolls back the whole fragment when a statement fails', async () => {
     const w = open();
     // A uniqueness constraint on cik (made by hand): two companies with one CIK violate it
@@ -160,11 +190,23 @@ describe('Neo4jGraphWriter', () => {
     expect(standin.graph().nodes.size).toBe(0);
   });
 
-  it('verify reports the server, and constraints are created once whatever the number of calls', async () => {
+  it('verify reports the server, and constraints and indexes are created once whatever the number of calls', async () => {
     const w = open();
     expect(await verify(w.conn)).toEqual({ agent: 'Neo4j/5.26.0', bolt: '5.8' });
     expect(await createConstraints(w.conn, KNOWN_LABELS)).toBe(0);
     expect((await listConstraints(w.conn)).map((c) => c.name).sort()).toEqual(KNOWN_LABELS.map((l) => `edgar_${l}_key`).sort());
+    expect(missingIndexes(PROPERTY_INDEXES, await listIndexes(w.conn))).toEqual(PROPERTY_INDEXES);
+    expect(await createIndexes(w.conn)).toBe(PROPERTY_INDEXES.length);
+    expect(await createIndexes(w.conn)).toBe(0);
+    const indexes = await listIndexes(w.conn);
+    expect(missingIndexes(PROPERTY_INDEXES, indexes)).toEqual([]);
+    expect(indexes.filter((i) => i.name.startsWith('edgar_') && !i.name.endsWith('_key')).map((i) => i.name).sort()).toEqual(PROPERTY_INDEXES.map((i) => `edgar_${i.label}_${i.property}`).sort());
+    // The index a uniqueness constraint owns counts too, and no index is created beside it.
+    expect(missingIndexes([{ label: 'Company', property: 'key' }], indexes)).toEqual([]);
+    standin.graph().constraints.push({ id: 98, name: 'users_own_cik_unique', label: 'Person', prop: 'cik' });
+    standin.graph().indexes.splice(standin.graph().indexes.findIndex((i) => i.name === 'edgar_Person_cik'), 1);
+    expect(await createIndexes(w.conn)).toBe(0);
+    expect(missingIndexes(PROPERTY_INDEXES, await listIndexes(w.conn))).toEqual([]);
   });
 
   it('sends whole numbers as Cypher INTEGER parameters', async () => {

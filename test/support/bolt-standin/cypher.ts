@@ -6,13 +6,14 @@
  *
  * Understood clauses:
  *   UNWIND expr AS v
- *   MERGE (v:Label {prop: expr, ...})            MERGE (a)-[r:TYPE {prop: expr}]->(b)
+ *   MERGE (v:Label {prop: expr, ...}) [ON CREATE SET ...]   MERGE (a)-[r:TYPE {prop: expr}]->(b)
  *   MATCH (v:Label)                              MATCH ()-[r:TYPE]->()
  *   SET v += expr, v.prop = expr
  *   RETURN expr [AS name], ...                   (count(v), count(*) aggregate)
  *   CALL db.labels() | db.relationshipTypes() | dbms.components() YIELD a, b [RETURN ...]
- *   SHOW CONSTRAINTS [YIELD a, b [RETURN ...]]
+ *   SHOW CONSTRAINTS | SHOW INDEXES [YIELD a, b [RETURN ...]]
  *   CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (v:Label) REQUIRE v.prop IS UNIQUE
+ *   CREATE INDEX [name] [IF NOT EXISTS] FOR (v:Label) ON (v.prop)
  * Expressions: literals (string, integer, float, true, false, null), $param, variables,
  * property access (a.b.`c`), map literals, count().
  */
@@ -181,13 +182,17 @@ export interface ReturnItem {
 
 export type Clause =
   | { kind: 'unwind'; expr: Expr; variable: string }
-  | { kind: 'merge'; pattern: PathPattern }
+  | { kind: 'merge'; pattern: PathPattern; onCreate: SetItem[] }
   | { kind: 'match'; pattern: PathPattern }
-  | { kind: 'set'; items: ({ kind: 'merge-map'; variable: string; expr: Expr } | { kind: 'prop'; variable: string; prop: string; expr: Expr })[] }
+  | { kind: 'set'; items: SetItem[] }
   | { kind: 'return'; items: ReturnItem[] }
   | { kind: 'call'; procedure: string; yields: string[] }
   | { kind: 'show-constraints'; yields: string[] | '*' }
-  | { kind: 'create-constraint'; name: string | undefined; ifNotExists: boolean; label: string; prop: string };
+  | { kind: 'show-indexes'; yields: string[] | '*' }
+  | { kind: 'create-constraint'; name: string | undefined; ifNotExists: boolean; label: string; prop: string }
+  | { kind: 'create-index'; name: string | undefined; ifNotExists: boolean; label: string; prop: string };
+
+export type SetItem = { kind: 'merge-map'; variable: string; expr: Expr } | { kind: 'prop'; variable: string; prop: string; expr: Expr };
 
 export interface Query {
   clauses: Clause[];
@@ -252,7 +257,7 @@ class Parser {
     if (clauses.length === 0) this.fail('a clause');
     validateScopes(this, clauses);
     const writes = clauses.some((c) => c.kind === 'merge' || c.kind === 'set');
-    const schema = clauses.some((c) => c.kind === 'create-constraint');
+    const schema = clauses.some((c) => c.kind === 'create-constraint' || c.kind === 'create-index');
     return { clauses, type: schema ? 's' : writes ? 'w' : 'r' };
   }
 
@@ -265,7 +270,16 @@ class Parser {
     }
     if (this.isKw('MERGE')) {
       this.i++;
-      return { kind: 'merge', pattern: this.path() };
+      const pattern = this.path();
+      const onCreate: SetItem[] = [];
+      while (this.isKw('ON')) {
+        this.i++;
+        if (this.isKw('MATCH')) this.fail('CREATE (ON MATCH is not supported by the stand-in)');
+        this.kw('CREATE');
+        this.kw('SET');
+        onCreate.push(...this.setItems());
+      }
+      return { kind: 'merge', pattern, onCreate };
     }
     if (this.isKw('MATCH')) {
       this.i++;
@@ -275,8 +289,14 @@ class Parser {
     }
     if (this.isKw('SET')) {
       this.i++;
-      const items: Extract<Clause, { kind: 'set' }>['items'] = [];
-      do {
+      return { kind: 'set', items: this.setItems() };
+    }
+    return this.clause2();
+  }
+
+  setItems(): SetItem[] {
+    const items: SetItem[] = [];
+    do {
         const variable = this.name('a variable');
         if (this.isPunct('+=')) {
           this.i++;
@@ -288,8 +308,10 @@ class Parser {
           items.push({ kind: 'prop', variable, prop, expr: this.expr() });
         } else this.fail("'+=' or '.'");
       } while (this.isPunct(',') && ++this.i);
-      return { kind: 'set', items };
-    }
+    return items;
+  }
+
+  clause2(): Clause {
     if (this.isKw('RETURN')) {
       this.i++;
       return { kind: 'return', items: this.returnItems() };
@@ -314,7 +336,9 @@ class Parser {
     if (this.isKw('SHOW')) {
       this.i++;
       if (this.isKw('ALL')) this.i++;
-      this.kw('CONSTRAINTS');
+      const what = this.isKw('INDEXES') ? 'show-indexes' : 'show-constraints';
+      if (what === 'show-indexes') this.i++;
+      else this.kw('CONSTRAINTS');
       let yields: string[] | '*' = '*';
       if (this.isKw('YIELD')) {
         this.i++;
@@ -326,7 +350,34 @@ class Parser {
           while (this.isPunct(',') && ++this.i);
         }
       }
-      return { kind: 'show-constraints', yields };
+      return { kind: what, yields };
+    }
+    if (this.isKw('CREATE') && this.isKw('INDEX', 1)) {
+      this.i += 2;
+      let name: string | undefined;
+      if (!this.isKw('IF') && !this.isKw('FOR')) name = this.name('an index name');
+      let ifNotExists = false;
+      if (this.isKw('IF')) {
+        this.i++;
+        this.kw('NOT');
+        this.kw('EXISTS');
+        ifNotExists = true;
+      }
+      this.kw('FOR');
+      this.punct('(');
+      const v = this.name('a variable');
+      this.punct(':');
+      const label = this.name('a label');
+      this.punct(')');
+      this.kw('ON');
+      this.punct('(');
+      const v2 = this.name('a variable');
+      if (v2 !== v) throw new CypherSyntaxError(`Variable \`${v2}\` not defined`);
+      this.punct('.');
+      const prop = this.name('a property name');
+      if (this.isPunct(',')) this.fail("')' (composite indexes are not supported by the stand-in)");
+      this.punct(')');
+      return { kind: 'create-index', name, ifNotExists, label, prop };
     }
     if (this.isKw('CREATE')) {
       this.i++;
@@ -355,7 +406,7 @@ class Parser {
       this.kw('UNIQUE');
       return { kind: 'create-constraint', name, ifNotExists, label, prop };
     }
-    return this.fail('a clause (UNWIND, MERGE, MATCH, SET, RETURN, CALL, SHOW CONSTRAINTS, CREATE CONSTRAINT)');
+    return this.fail('a clause (UNWIND, MERGE, MATCH, SET, RETURN, CALL, SHOW CONSTRAINTS, SHOW INDEXES, CREATE CONSTRAINT, CREATE INDEX)');
   }
 
   returnItems(): ReturnItem[] {
@@ -487,6 +538,12 @@ function validateScopes(p: Parser, clauses: Clause[]): void {
         defineNode(c.pattern.end);
         c.pattern.rel?.props.forEach(([, v]) => use(v));
         if (c.pattern.rel?.variable) defined.add(c.pattern.rel.variable);
+        if (c.kind === 'merge') {
+          for (const it of c.onCreate) {
+            if (!defined.has(it.variable)) throw new CypherSyntaxError(`Variable \`${it.variable}\` not defined`);
+            use(it.expr);
+          }
+        }
         break;
       case 'set':
         for (const it of c.items) {
@@ -501,12 +558,14 @@ function validateScopes(p: Parser, clauses: Clause[]): void {
         break;
       case 'call':
       case 'show-constraints':
+      case 'show-indexes':
         if (idx !== 0) p.fail('CALL or SHOW first (the stand-in runs them standalone)');
         if (c.kind === 'call') c.yields.forEach((y) => defined.add(y));
         else if (c.yields !== '*') c.yields.forEach((y) => defined.add(y));
         break;
       case 'create-constraint':
-        if (clauses.length !== 1) p.fail('end of input after CREATE CONSTRAINT');
+      case 'create-index':
+        if (clauses.length !== 1) p.fail('end of input after CREATE CONSTRAINT or CREATE INDEX');
         break;
     }
   });

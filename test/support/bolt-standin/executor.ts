@@ -4,7 +4,7 @@
  * or creates; SET checks property types; a null in a MERGE pattern, a missing parameter
  * or a map as a property value fail with Neo4j's codes.
  */
-import { type Clause, type Expr, type NodePattern, type Query } from './cypher.js';
+import { type Clause, type Expr, type NodePattern, type Query, type SetItem } from './cypher.js';
 import { Graph, Neo4jFailure, Tx, valueKey, type GNode, type GRel, type PropertyValue } from './graph.js';
 import { Struct, type PackMap, type PackValue } from './packstream.js';
 
@@ -28,6 +28,7 @@ const PROCEDURES: Record<string, { columns: string[]; rows: (g: Graph) => Record
 };
 
 const CONSTRAINT_COLUMNS = ['id', 'name', 'type', 'entityType', 'labelsOrTypes', 'properties', 'ownedIndex', 'propertyType'];
+const INDEX_COLUMNS = ['id', 'name', 'state', 'populationPercent', 'type', 'entityType', 'labelsOrTypes', 'properties', 'indexProvider', 'owningConstraint'];
 
 function isNode(v: Value): v is GNode {
   return typeof v === 'object' && v !== null && 'labels' in v && v.labels instanceof Set;
@@ -99,7 +100,11 @@ export class Executor {
       case 'unwind':
         return this.unwind(rows, c);
       case 'merge':
-        return rows.map((r) => this.merge(r, c.pattern));
+        return rows.map((r) => {
+          const { row, created } = this.merge(r, c.pattern);
+          if (created) for (const it of c.onCreate) this.set(row, it);
+          return row;
+        });
       case 'match':
         return rows.flatMap((r) => this.match(r, c.pattern));
       case 'set':
@@ -127,8 +132,39 @@ export class Executor {
           c.yields === '*' ? CONSTRAINT_COLUMNS : c.yields,
           'SHOW CONSTRAINTS',
         );
+      case 'show-indexes': {
+        // As Neo4j 5 lists them: its two token LOOKUP indexes, the RANGE index each constraint owns, and the rest.
+        const row = (id: number, name: string, type: string, entityType: string, labels: string[] | null, props: string[] | null, owner: string | null): Record<string, PackValue> => ({
+          id: BigInt(id),
+          name,
+          state: 'ONLINE',
+          populationPercent: 100,
+          type,
+          entityType,
+          labelsOrTypes: labels,
+          properties: props,
+          indexProvider: type === 'LOOKUP' ? 'token-lookup-1.0' : 'range-1.0',
+          owningConstraint: owner,
+        });
+        return this.table(
+          {
+            columns: INDEX_COLUMNS,
+            rows: [
+              row(1000, 'index_343aff4e', 'LOOKUP', 'NODE', null, null, null),
+              row(1001, 'index_f7700477', 'LOOKUP', 'RELATIONSHIP', null, null, null),
+              ...this.graph.constraints.map((k) => row(k.id, k.name, 'RANGE', 'NODE', [k.label], [k.prop], k.name)),
+              ...this.graph.indexes.map((i) => row(i.id, i.name, 'RANGE', 'NODE', [i.label], [i.prop], null)),
+            ],
+          },
+          c.yields === '*' ? INDEX_COLUMNS : c.yields,
+          'SHOW INDEXES',
+        );
+      }
       case 'create-constraint':
         this.graph.addConstraint(this.tx, c.name, c.label, c.prop, c.ifNotExists);
+        return rows;
+      case 'create-index':
+        this.graph.addIndex(this.tx, c.name, c.label, c.prop, c.ifNotExists);
         return rows;
     }
   }
@@ -174,7 +210,7 @@ export class Executor {
     return true;
   }
 
-  private merge(r: Row, p: Extract<Clause, { kind: 'merge' }>['pattern']): Row {
+  private merge(r: Row, p: Extract<Clause, { kind: 'merge' }>['pattern']): { row: Row; created: boolean } {
     if (!p.rel) {
       const n = p.start;
       if (n.variable && r.get(n.variable) !== undefined) {
@@ -182,22 +218,24 @@ export class Executor {
       }
       const props = this.patternProps(n, r, 'node', `(${n.variable ?? ''}:${n.label ?? ''})`);
       let node = [...this.graph.candidates(n.label, props)].find((c) => (n.label === undefined || c.labels.has(n.label)) && this.matches(c, props));
+      const created = !node;
       if (!node) {
         node = this.graph.createNode(this.tx, n.label);
         for (const [k, v] of props) this.graph.setProp(this.tx, node, k, v);
       }
-      return n.variable ? new Map(r).set(n.variable, node) : r;
+      return { row: n.variable ? new Map(r).set(n.variable, node) : r, created };
     }
     const a = this.bound(r, p.start);
     const b = this.bound(r, p.end!);
     const rel = p.rel;
     const props = this.patternProps(rel, r, 'relationship', `()-[:${rel.type}]->()`);
     let found = this.graph.outgoingOf(a.id).find((x) => x.type === rel.type && x.end === b.id && this.matches(x, props));
+    const created = !found;
     if (!found) {
       found = this.graph.createRel(this.tx, rel.type, a, b);
       for (const [k, v] of props) this.graph.setProp(this.tx, found, k, v);
     }
-    return rel.variable ? new Map(r).set(rel.variable, found) : r;
+    return { row: rel.variable ? new Map(r).set(rel.variable, found) : r, created };
   }
 
   /** The stand-in MERGEs a relationship between nodes bound earlier only: edgar's shape. */
@@ -233,7 +271,7 @@ export class Executor {
     return out;
   }
 
-  private set(r: Row, it: Extract<Clause, { kind: 'set' }>['items'][number]): void {
+  private set(r: Row, it: SetItem): void {
     const target = r.get(it.variable);
     if (target === null || target === undefined) return; // SET on null is a no-op in Cypher
     if (!isNode(target) && !isRel(target)) throw new Neo4jFailure('Neo.ClientError.Statement.TypeError', `Type mismatch: expected Node or Relationship but was ${typeName(target)}`);

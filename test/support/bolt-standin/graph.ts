@@ -29,6 +29,14 @@ export interface Constraint {
   prop: string;
 }
 
+/** A RANGE index created with CREATE INDEX (the ones constraints own are listed from the constraints). */
+export interface PropertyIndex {
+  id: number;
+  name: string;
+  label: string;
+  prop: string;
+}
+
 export class Neo4jFailure extends Error {
   constructor(
     readonly code: string,
@@ -44,10 +52,11 @@ export interface Counters {
   propertiesSet: number;
   labelsAdded: number;
   constraintsAdded: number;
+  indexesAdded: number;
 }
 
 export function emptyCounters(): Counters {
-  return { nodesCreated: 0, relationshipsCreated: 0, propertiesSet: 0, labelsAdded: 0, constraintsAdded: 0 };
+  return { nodesCreated: 0, relationshipsCreated: 0, propertiesSet: 0, labelsAdded: 0, constraintsAdded: 0, indexesAdded: 0 };
 }
 
 /** A value as a map key: INTEGER 1 and FLOAT 1.0 are equal in Cypher, and so here. */
@@ -100,6 +109,8 @@ export class Graph {
   readonly nodes = new Map<number, GNode>();
   readonly rels = new Map<number, GRel>();
   readonly constraints: Constraint[] = [];
+  /** Lookups by them are not faster here: the stand-in records them for SHOW INDEXES and doctor. */
+  readonly indexes: PropertyIndex[] = [];
   /** label -> key value -> node ids: the index behind MERGE on `key` and the constraints. */
   private readonly keyIndex = new Map<string, Map<string, Set<number>>>();
   private readonly outgoing = new Map<number, Set<number>>();
@@ -236,6 +247,23 @@ export class Graph {
     this.constraints.push(c);
     tx.undo.push(() => this.constraints.splice(this.constraints.indexOf(c), 1));
     tx.counters.constraintsAdded++;
+  }
+
+  addIndex(tx: Tx, name: string | undefined, label: string, prop: string, ifNotExists: boolean): void {
+    const same = this.indexes.find((i) => i.label === label && i.prop === prop);
+    const named = name !== undefined ? [...this.indexes, ...this.constraints].find((i) => i.name === name) : undefined;
+    if (same || named) {
+      if (ifNotExists) return;
+      throw new Neo4jFailure('Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists', `An equivalent index already exists, 'Index( name='${(same ?? named)!.name}' )'.`);
+    }
+    if (this.constraints.some((c) => c.label === label && c.prop === prop)) {
+      if (ifNotExists) return;
+      throw new Neo4jFailure('Neo.ClientError.Schema.IndexAlreadyExists', `There is a uniqueness constraint on (:${label} {${prop}}), so an index is already created that matches this.`);
+    }
+    const ix: PropertyIndex = { id: this.nextConstraint++, name: name ?? `index_${Math.random().toString(16).slice(2, 10)}`, label, prop };
+    this.indexes.push(ix);
+    tx.undo.push(() => this.indexes.splice(this.indexes.indexOf(ix), 1));
+    tx.counters.indexesAdded++;
   }
 
   /** Node ids sharing a label and `key`: must be empty whenever a constraint exists. */

@@ -613,6 +613,7 @@ function statsOf(c: Counters): PackMap {
   put('properties-set', c.propertiesSet);
   put('labels-added', c.labelsAdded);
   put('constraints-added', c.constraintsAdded);
+  put('indexes-added', c.indexesAdded);
   return out;
 }
 
