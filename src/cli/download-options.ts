@@ -91,7 +91,10 @@ export function makeClient(s: Pick<DownloadSettings, 'baseUrl' | 'userAgent' | '
   return new EdgarClient({
     baseUrl: s.baseUrl,
     userAgent: s.userAgent,
-    limiter: new SharedRateLimiter(s.rateFile, s.rate),
+    limiter: new SharedRateLimiter(s.rateFile, s.rate, {
+      onLongWait: ({ waitMs, reason }) =>
+        log.warn({ waitMs, reason }, reason === 'paused' ? `waiting ${Math.round(waitMs / 1000)} s: SEC refused or throttled a request, every edgar process sharing the rate file pauses` : `waiting ${waitMs} ms for a rate-limit slot`),
+    }),
     onRetry: ({ url, attempt, delayMs, reason }) => log.warn({ url, attempt, delayMs }, `retrying in ${delayMs} ms: ${reason}`),
   });
 }

@@ -32,10 +32,11 @@ export function registerDownloadCommand(program: Command, common: CommonOptions,
       '\nSEC fair access (https://www.sec.gov/os/accessing-edgar-data): declare a User-Agent with a contact email, and\n' +
         'stay at or under 10 requests per second per user, whatever the number of machines. edgar refuses to start\n' +
         'without a User-Agent, and every edgar process using the same rate file (default FILINGS_DIR/.edgar-rate-limit.json,\n' +
-        'or EDGAR_RATE_FILE) shares one budget. 429/503 answers slow everyone down (Retry-After honoured); 404 is reported.\n' +
+        'or EDGAR_RATE_FILE) shares one budget. 429/503 answers slow everyone down (Retry-After honoured); a 403 pauses\n' +
+        'every process for 10 minutes (or its Retry-After) and stops the run; 404 is reported; a full disk stops the run.\n' +
         'Each file is written to a hidden .part file and renamed when complete; Ctrl-C or a crash leaves no partial\n' +
         'filing, and running the same command again skips what is complete.\n' +
-        'Exit status: 0 all fetched or already there; 1 some not found or failed; 2 bad usage; 130 interrupted.\n' +
+        'Exit status: 0 all fetched or already there; 1 some not found or failed, a 403, a full disk; 2 bad usage; 130 interrupted.\n' +
         'Example: EDGAR_USER_AGENT="Jane Doe jane@example.com" edgar download --year 2010 --quarter 1 --form 10-K --limit 50',
     )
     .action(action(() => import('./commands/download.js')));

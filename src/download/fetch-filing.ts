@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { endsLikeSubmission, isCompleteSubmission } from './complete.js';
-import { FetchError, type EdgarClient } from './http-client.js';
+import { FetchError, isLocalFileError, LocalFileError, type EdgarClient } from './http-client.js';
 import type { IndexEntry } from './index-file.js';
 
 export interface FetchedFiling {
@@ -15,8 +16,9 @@ export interface FetchedFiling {
 }
 
 /**
- * Leftovers of a writer killed mid-file are removed once nobody has written to them for
- * this long. A live writer touches its file with every chunk and gives up by itself after
+ * Leftovers of a writer killed mid-file are removed at once when the writer was a process
+ * of this machine that no longer exists (its host and pid are in the name), else once
+ * nobody has written to them for this long. A live writer touches its file with every chunk and gives up by itself after
  * the client's idle timeout (30 s), so a .part untouched for 2 minutes has no writer.
  */
 export const ABANDONED_PART_MS = 2 * 60_000;
@@ -34,8 +36,11 @@ export function filingDest(filingsDir: string, entry: Pick<IndexEntry, 'path'>):
  * *.txt / *.nc files and skips dot files, so a half-downloaded filing is never taken for one.
  */
 export function partName(dest: string): string {
-  return path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${randomBytes(3).toString('hex')}.part`);
+  return path.join(path.dirname(dest), `.${path.basename(dest)}.${HOST}~${process.pid}.${randomBytes(3).toString('hex')}.part`);
 }
+
+/** This machine (container) in a .part name, so that a later run here can tell whose writer is dead. */
+const HOST = os.hostname().replace(/[^\w-]/g, '_').slice(0, 64) || 'host';
 
 /**
  * Downloads one full submission unless a complete one is already in place. Bytes go to a
@@ -48,12 +53,19 @@ export async function fetchFiling(
   client: EdgarClient,
   filingsDir: string,
   entry: Pick<IndexEntry, 'path'>,
-  opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+  opts: { signal?: AbortSignal; onBytes?: (n: number) => void; openPart?: (file: string) => NodeJS.WritableStream } = {},
 ): Promise<FetchedFiling> {
   const dest = filingDest(filingsDir, entry);
-  if (isCompleteSubmission(dest)) return { status: 'skipped', file: dest, bytes: fs.statSync(dest).size };
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  // Before the skip too: a run resumed right after a kill -9 finds the file complete
+  // (renamed by another writer) or not, and the dead writer's leftover either way.
   removeAbandonedParts(dest);
+  if (isCompleteSubmission(dest)) return { status: 'skipped', file: dest, bytes: fs.statSync(dest).size };
+  try {
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+  } catch (err) {
+    if (isLocalFileError(err)) throw new LocalFileError(err);
+    throw err;
+  }
   const bytes = await client.get(
     entry.path,
     async ({ res, signal, alive }) => {
@@ -70,7 +82,7 @@ export async function fetchFiling(
         },
       });
       try {
-        const out = fs.createWriteStream(tmp, { flags: 'wx' });
+        const out = opts.openPart ? opts.openPart(tmp) : fs.createWriteStream(tmp, { flags: 'wx' });
         await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), count, out, { signal });
         // Content-Length counts the bytes on the wire; with Content-Encoding it says nothing about the file.
         const declared = res.headers.get('content-encoding') ? null : res.headers.get('content-length');
@@ -113,9 +125,24 @@ function removeAbandonedParts(dest: string): void {
     if (!name.startsWith(prefix) || !name.endsWith('.part')) continue;
     const p = path.join(dir, name);
     try {
-      if (Date.now() - fs.statSync(p).mtimeMs > ABANDONED_PART_MS) fs.rmSync(p, { force: true });
+      if (deadWriterHere(name.slice(prefix.length)) || Date.now() - fs.statSync(p).mtimeMs > ABANDONED_PART_MS) fs.rmSync(p, { force: true });
     } catch {
       // gone already
     }
+  }
+}
+
+/** `<host>~<pid>.<rand>.part` written on this machine by a process that no longer exists. */
+function deadWriterHere(rest: string): boolean {
+  const m = /^(.+)~(\d+)\.[0-9a-f]+\.part$/.exec(rest);
+  if (!m || m[1] !== HOST) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    // EPERM: alive, someone else's.
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

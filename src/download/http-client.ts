@@ -1,5 +1,5 @@
 import type { SharedRateLimiter } from './rate-limit.js';
-import { sleep } from './rate-limit.js';
+import { MAX_PAUSE_MS, sleep } from './rate-limit.js';
 
 /** The server says this file is not there: recorded, never retried. */
 export class NotFoundError extends Error {
@@ -11,16 +11,45 @@ export class NotFoundError extends Error {
 
 /**
  * 403 is how SEC answers an undeclared User-Agent or an address it has blocked for going
- * over the limit: every further request would only extend the block, so the run stops.
+ * over the limit: every further request would only extend the block, so the client records
+ * a pause in the shared rate file (every process and worker then waits in acquire()) and
+ * `edgar download` stops.
  */
 export class AccessDeniedError extends Error {
   override name = 'AccessDeniedError';
-  constructor(readonly url: string) {
+  constructor(readonly url: string, readonly pausedUntil: number) {
     super(
       `403 forbidden from ${new URL(url).host}: SEC refuses requests without a declared User-Agent ("Name email@domain") ` +
-        'and blocks addresses that went over 10 requests per second for a while; check the User-Agent, wait, then run again',
+        `and blocks addresses that went over 10 requests per second for a while; every edgar process sharing the rate file now waits until ${new Date(pausedUntil).toISOString()}; check the User-Agent, then run again`,
     );
   }
+}
+
+/** Errno codes of the local machine (disk, permissions, descriptors): asking the server again cures none of them. */
+const LOCAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG', 'EFBIG']);
+/** Of those, the ones that will fail every further filing too: the run stops. */
+const FATAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+
+/** Writing the filing here failed: not retried; `fatal` when no further filing can be written either. */
+export class LocalFileError extends Error {
+  override name = 'LocalFileError';
+  readonly code: string;
+  readonly fatal: boolean;
+  constructor(source: NodeJS.ErrnoException) {
+    super(`cannot write the filing locally: ${source.message}`, { cause: source });
+    this.code = String(source.code);
+    this.fatal = FATAL_CODES.has(this.code);
+  }
+}
+
+/**
+ * An error thrown by our own file handling, not by the network: fs errors carry an errno
+ * code and a syscall at the top level (write errors name no path), while network failures
+ * reach us wrapped by fetch (TypeError with the socket error as its cause) or as undici errors.
+ */
+export function isLocalFileError(err: unknown): err is NodeJS.ErrnoException {
+  const e = err as NodeJS.ErrnoException | null;
+  return typeof e === 'object' && e !== null && typeof e.code === 'string' && LOCAL_CODES.has(e.code) && (typeof e.syscall === 'string' || typeof e.path === 'string');
 }
 
 /** Any other failure, after the retries it deserved. */
@@ -41,6 +70,8 @@ export interface ClientOptions {
   /** First backoff when the server gives no Retry-After; doubles per attempt. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** How long everyone pauses after a 403 without Retry-After (SEC's blocks last about 10 minutes). */
+  blockPauseMs?: number;
   onRetry?: (info: { url: string; attempt: number; delayMs: number; reason: string }) => void;
 }
 
@@ -55,8 +86,9 @@ export interface Attempt {
 /**
  * GETs below the base URL with the declared User-Agent, one rate-limit slot per request
  * (retries included). 429 and 503 honour Retry-After (seconds or an HTTP date) and pause
- * every process sharing the limit; other 5xx, timeouts and cut connections back off
- * exponentially; 404/410 and other 4xx are final.
+ * every process sharing the limit; 403 pauses them all (Retry-After, else 10 minutes) and is
+ * final here; other 5xx, timeouts and cut connections back off exponentially; 404/410 and
+ * other 4xx are final; local file errors (full disk, permissions) are never retried.
  */
 export class EdgarClient {
   private readonly idleTimeoutMs: number;
@@ -101,7 +133,11 @@ export class EdgarClient {
         if (res.status === 200) return await consume({ res, signal: both, alive });
         await res.body?.cancel().catch(() => undefined);
         if (res.status === 404 || res.status === 410) throw new NotFoundError(url, res.status);
-        if (res.status === 403) throw new AccessDeniedError(url);
+        if (res.status === 403) {
+          const until = Date.now() + (parseRetryAfter(res.headers.get('retry-after')) ?? this.opts.blockPauseMs ?? MAX_PAUSE_MS);
+          await this.opts.limiter.pauseUntil(until);
+          throw new AccessDeniedError(url, until);
+        }
         const transient = res.status === 429 || res.status === 503 || res.status === 408 || res.status >= 500;
         failure = new FetchError(`HTTP ${res.status} from ${url}`, transient, res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after')) : undefined);
         if (res.status === 429 || res.status === 503) {
@@ -111,11 +147,14 @@ export class EdgarClient {
         }
       } catch (err) {
         if (signal?.aborted) throw signal.reason ?? err;
-        if (err instanceof NotFoundError || err instanceof AccessDeniedError) throw err;
-        // A local file error (ENOSPC, EACCES: they name a path) is not cured by asking the server again.
-        if (typeof (err as NodeJS.ErrnoException)?.path === 'string') throw err;
+        if (err instanceof NotFoundError || err instanceof AccessDeniedError || err instanceof LocalFileError) throw err;
+        // A full disk, a read-only or forbidden folder: not cured by asking the server again.
+        if (isLocalFileError(err)) throw new LocalFileError(err);
         if (err instanceof FetchError) failure = err;
         else if (idle.signal.aborted) failure = idle.signal.reason as FetchError;
+        // fetch rejects what it cannot send (a header value outside Latin-1, a bad URL)
+        // with a bare TypeError; a network failure always carries its cause.
+        else if (err instanceof TypeError && err.cause === undefined) failure = new FetchError(`${url}: ${describe(err)}`, false);
         else failure = new FetchError(`${url}: ${describe(err)}`, true);
       } finally {
         clearTimeout(timer);

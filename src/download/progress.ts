@@ -83,6 +83,7 @@ export function summaryLines(s: DownloadSummary, elapsed: string): string[] {
   for (const f of s.failed.slice(0, 20)) lines.push(`  failed: ${f.accession}: ${f.reason}`);
   if (s.failed.length > 20) lines.push(`  ... and ${s.failed.length - 20} more failed`);
   if (s.refused) lines.push(`stopped: ${s.refused}`);
+  if (s.diskError) lines.push(`stopped: ${s.diskError}; free space or fix the folder, then run again (complete filings are kept)`);
   if (s.interrupted) lines.push('interrupted: run the same command again to resume (complete files are kept and not fetched again)');
   return lines;
 }

@@ -1,5 +1,5 @@
 import { fetchFiling } from './fetch-filing.js';
-import { AccessDeniedError, NotFoundError, type EdgarClient } from './http-client.js';
+import { AccessDeniedError, LocalFileError, NotFoundError, type EdgarClient } from './http-client.js';
 import type { IndexEntry } from './index-file.js';
 import { loadQuarterIndex, quarterStarted, type QuarterIndex } from './quarterly-index.js';
 import { selectFilings, type Selection } from './select.js';
@@ -39,6 +39,8 @@ export interface DownloadSummary {
   interrupted: boolean;
   /** Set when SEC answered 403: the run stopped so as not to extend a block. */
   refused?: string;
+  /** Set when the disk is full or read-only (ENOSPC, EDQUOT, EROFS, EIO): the run stopped, no further filing could land. */
+  diskError?: string;
 }
 
 /**
@@ -49,7 +51,14 @@ export async function downloadFilings(
   client: EdgarClient,
   filingsDir: string,
   entries: IndexEntry[],
-  opts: { concurrency?: number; signal?: AbortSignal; onBytes?: (n: number) => void; onOutcome?: (o: Outcome) => void } = {},
+  opts: {
+    concurrency?: number;
+    signal?: AbortSignal;
+    onBytes?: (n: number) => void;
+    onOutcome?: (o: Outcome) => void;
+    /** Test seam: where a filing's bytes are written (default a .part file). */
+    openPart?: (file: string) => NodeJS.WritableStream;
+  } = {},
 ): Promise<DownloadSummary> {
   const started = Date.now();
   const summary: DownloadSummary = { selected: entries.length, fetched: 0, skipped: 0, notFound: [], failed: [], bytes: 0, elapsedMs: 0, interrupted: false };
@@ -58,12 +67,16 @@ export async function downloadFilings(
   let next = 0;
   const one = async (entry: IndexEntry): Promise<Outcome> => {
     try {
-      const r = await fetchFiling(client, filingsDir, entry, { signal, ...(opts.onBytes ? { onBytes: opts.onBytes } : {}) });
+      const r = await fetchFiling(client, filingsDir, entry, { signal, ...(opts.onBytes ? { onBytes: opts.onBytes } : {}), ...(opts.openPart ? { openPart: opts.openPart } : {}) });
       return r.status === 'fetched' ? { entry, ...r, status: 'fetched' } : { entry, ...r, status: 'skipped' };
     } catch (err) {
       if (err instanceof NotFoundError) return { entry, status: 'not-found', reason: err.url };
       if (err instanceof AccessDeniedError) {
         summary.refused = err.message;
+        stop.abort(err);
+      }
+      if (err instanceof LocalFileError && err.fatal) {
+        summary.diskError = err.message;
         stop.abort(err);
       }
       throw err;
@@ -76,7 +89,7 @@ export async function downloadFilings(
       try {
         outcome = await one(entry);
       } catch (err) {
-        if (signal.aborted) return; // interrupted: this filing is simply not done yet
+        if (signal.aborted && !(err instanceof LocalFileError && summary.diskError === err.message)) return; // interrupted: this filing is simply not done yet
         outcome = { entry, status: 'failed', reason: err instanceof Error ? err.message : String(err) };
       }
       if (outcome.status === 'fetched') {

@@ -5,6 +5,8 @@ import {
   FetchError,
   fetchFiling,
   filingDest,
+  isCompleteSubmission,
+  LocalFileError,
   MAX_RATE,
   NotFoundError,
   RATE_FILE_NAME,
@@ -23,6 +25,8 @@ export interface DownloadJobDeps {
   queueDir: string;
   /** EDGAR_RATE_FILE; default FILINGS_DIR/.edgar-rate-limit.json. */
   rateFile?: string;
+  /** Test seam: where a filing's bytes are written (default a .part file beside it). */
+  openPart?: (file: string) => NodeJS.WritableStream;
 }
 
 /** Written by `coordinate --download` into every download job's `options`. */
@@ -106,7 +110,10 @@ export function downloadHandler(dirs: { filingsDir: string; download?: DownloadJ
       c = new EdgarClient({
         baseUrl: o.baseUrl,
         userAgent: o.userAgent,
-        limiter: new SharedRateLimiter(rateFile, o.rateLimit),
+        limiter: new SharedRateLimiter(rateFile, o.rateLimit, {
+          onLongWait: ({ waitMs, reason }) =>
+            log.warn({ waitMs, reason }, reason === 'paused' ? `waiting ${Math.round(waitMs / 1000)} s: SEC refused or throttled a request, every download pauses` : `waiting ${waitMs} ms for a rate-limit slot`),
+        }),
         onRetry: ({ url, attempt, delayMs, reason }) => log.warn({ url, attempt, delayMs }, `retrying in ${delayMs} ms: ${reason}`),
       });
       clients.set(key, c);
@@ -123,11 +130,20 @@ export function downloadHandler(dirs: { filingsDir: string; download?: DownloadJ
     }
     let r;
     try {
-      r = await fetchFiling(clientFor(o, ctx.log), dirs.filingsDir, { path: String(job.filing) }, { signal: ctx.signal });
+      r = await fetchFiling(clientFor(o, ctx.log), dirs.filingsDir, { path: String(job.filing) }, { signal: ctx.signal, ...(dirs.download?.openPart ? { openPart: dirs.download.openPart } : {}) });
     } catch (err) {
       if (err instanceof NotFoundError) throw new PermanentJobError(err.message);
       if (err instanceof FetchError && !err.retryable) throw new PermanentJobError(err.message);
-      if (err instanceof AccessDeniedError) throw err; // the block lifts after a while: the queue's backoff retries
+      // The client recorded a shared pause: the queue's retry (and every other download
+      // job) waits in acquire() without sending until it ends, so an attempt is spent per
+      // 403 received, not per second of the block.
+      if (err instanceof AccessDeniedError) throw err;
+      // Full disk, read-only or forbidden folder: fetching again would fail the same way
+      // after spending a request; `edgar retry` once it is fixed. Out of descriptors passes.
+      if (err instanceof LocalFileError) {
+        if (err.code === 'EMFILE' || err.code === 'ENFILE') throw err;
+        throw new PermanentJobError(`${err.message} (fix it, then \`edgar retry\`)`);
+      }
       throw err;
     }
     const extractionQueued = o.extract ? await queueExtraction(dest, job, o.extract) : false;
@@ -137,21 +153,45 @@ export function downloadHandler(dirs: { filingsDir: string; download?: DownloadJ
   async function queueExtraction(dest: string, job: JobRecord, extractor: FilingJobOptions): Promise<boolean> {
     if (!dirs.download) throw new PermanentJobError('this worker has no queue to queue the extraction in');
     queue ??= new FsQueue({ dir: dirs.download.queueDir }).init();
-    // The filing's own header, as the coordinator would read it; an unreadable one is
-    // queued to fail with its reason, as the coordinator does.
-    let scan;
-    try {
-      scan = { filings: [readFilingHeader(dest)], unreadable: [] };
-    } catch (err) {
-      scan = { filings: [], unreadable: [{ path: dest, reason: err instanceof Error ? err.message : String(err) }] };
-    }
-    const res = await coordinate(
-      queue,
-      { filingsDir: dirs.filingsDir, extractor, priority: job.priority, ...(job.batchId ? { batchId: job.batchId } : {}) },
-      scan,
-    );
-    return res.queued.length + res.unreadableIds.length > 0;
+    const res = await queueExtractions(queue, dirs.filingsDir, [dest], { extractor, priority: job.priority, ...(job.batchId ? { batchId: job.batchId } : {}) });
+    return res.queued > 0;
   }
+}
+
+/**
+ * Queues the extraction of filings already on disk, as the coordinator would: from each
+ * file's own header; an unreadable one is queued to fail with its reason. Used by a
+ * download job once its filing has landed, and by `coordinate --download --extract` for
+ * filings whose download job had completed before.
+ */
+export async function queueExtractions(
+  queue: FsQueue,
+  filingsDir: string,
+  files: string[],
+  opts: { extractor: FilingJobOptions; priority: Priority; batchId?: string },
+): Promise<{ queued: number; ids: string[] }> {
+  const scan: Parameters<typeof coordinate>[2] = { filings: [], unreadable: [] };
+  for (const f of files) {
+    try {
+      scan.filings.push(readFilingHeader(f));
+    } catch (err) {
+      scan.unreadable.push({ path: f, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const res = await coordinate(queue, { filingsDir, extractor: opts.extractor, priority: opts.priority, ...(opts.batchId ? { batchId: opts.batchId } : {}) }, scan);
+  return { queued: res.queued.length + res.unreadableIds.length, ids: [...res.queued.map((f) => f.accession), ...res.unreadableIds] };
+}
+
+/** Of the filings whose download completed earlier, those still complete on disk (their paths). */
+export function alreadyDownloaded(filingsDir: string, entries: Pick<IndexEntry, 'path'>[]): { present: string[]; missing: number } {
+  const present: string[] = [];
+  let missing = 0;
+  for (const e of entries) {
+    const dest = filingDest(filingsDir, e);
+    if (isCompleteSubmission(dest)) present.push(dest);
+    else missing++;
+  }
+  return { present, missing };
 }
 
 /** A job file is data anyone with access to the queue can write: checked like user input. */

@@ -1,6 +1,6 @@
 import { AccessDeniedError, INDEX_NAMES, planDownload } from '../../download/index.js';
 import { newBatchId } from '../../pipeline/coordinate.js';
-import { downloadJobId, queueDownloads } from '../../pipeline/download-job.js';
+import { alreadyDownloaded, downloadJobId, queueDownloads, queueExtractions } from '../../pipeline/download-job.js';
 import { decideExtractor } from '../../pipeline/extractor.js';
 import { waitForJobs } from '../../pipeline/wait.js';
 import type { Priority } from '../../queue/index.js';
@@ -57,13 +57,25 @@ export default async function coordinateDownload(flags: Flags): Promise<number> 
     options: { baseUrl: s.baseUrl, userAgent: s.userAgent, rateLimit: s.rate, ...(extract ? { extract } : {}) },
     ...(maxAttempts !== undefined ? { maxAttempts } : {}),
   });
-  log.info({ batchId, queued: res.queued.length, skipped: res.skipped.length, year: s.year }, 'download batch queued');
+  // A filing whose download job completed earlier lands no more: no worker would queue its
+  // extraction, so it is queued here (skipped like any filing already queued or extracted).
+  let extractIds: string[] = [];
+  let gone = 0;
+  if (extract) {
+    const done = new Set(res.skipped.filter((k) => k.state === 'completed').map((k) => k.accession));
+    const have = alreadyDownloaded(s.filingsDir, plan.entries.filter((e) => done.has(e.accession)));
+    gone = have.missing;
+    if (have.present.length) extractIds = (await queueExtractions(queue, s.filingsDir, have.present, { extractor: extract, priority: flags.priority, batchId })).ids;
+  }
+  log.info({ batchId, queued: res.queued.length, skipped: res.skipped.length, extractionsQueued: extractIds.length, year: s.year }, 'download batch queued');
   process.stdout.write(batchId + '\n');
   const already = res.skipped.length ? `; ${res.skipped.length} already queued or downloaded (--force queues them again)` : '';
   process.stderr.write(
     `queued ${res.queued.length} download job(s) of ${plan.entries.length} selected filing(s) of ${s.year}${s.quarter ? ` QTR${s.quarter}` : ''} into ${s.filingsDir}${already}` +
       `${extract ? '; each is queued for extraction as it lands' : ''}\n`,
   );
+  if (extractIds.length) process.stderr.write(`queued ${extractIds.length} extraction job(s) for filings downloaded earlier\n`);
+  if (gone) process.stderr.write(`${gone} filing(s) downloaded earlier are no longer complete in ${s.filingsDir}: not extracted (--force downloads them again)\n`);
   if (!flags.wait) return EXIT.ok;
 
   const ac = new AbortController();
@@ -78,7 +90,7 @@ export default async function coordinateDownload(flags: Flags): Promise<number> 
     // Then the extractions the downloads queued (an id never queued counts as ended).
     process.stderr.write('downloads done; waiting for their extraction jobs\n');
     const rest = timeoutMs !== undefined ? Math.max(0, timeoutMs - downloads.elapsedMs) : undefined;
-    const extractions = await waitForJobs(queue, { ids: res.queued.map((e) => e.accession), ...(rest !== undefined ? { timeoutMs: rest } : {}), signal: ac.signal });
+    const extractions = await waitForJobs(queue, { ids: [...res.queued.map((e) => e.accession), ...extractIds], ...(rest !== undefined ? { timeoutMs: rest } : {}), signal: ac.signal });
     return Math.max(code, reportWait(extractions));
   } finally {
     process.off('SIGINT', onSig);

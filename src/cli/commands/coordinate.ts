@@ -49,6 +49,11 @@ export async function coordinateOptions(
 
 export default async function coordinateCommand(flags: CoordinateFlags): Promise<number> {
   if ((flags as { download?: boolean }).download) return (await import('./coordinate-download.js')).default(flags as never);
+  // These only mean something with --download: silently ignoring them would queue a scan of FILINGS_DIR the user did not ask for.
+  const onlyWithDownload = { quarter: '--quarter', cik: '--cik', extract: '--extract', userAgent: '--user-agent', baseUrl: '--base-url', rateLimit: '--rate-limit' } as const;
+  for (const [key, flag] of Object.entries(onlyWithDownload)) {
+    if ((flags as unknown as Record<string, unknown>)[key] !== undefined) throw new UsageError(`${flag} needs --download (it selects or fetches filings from EDGAR's index)`);
+  }
   const { config, log } = runtime(flags);
   const year = parseYear(flags.year);
   const limit = flags.limit !== undefined ? parsePositiveInt(flags.limit, '--limit') : undefined;

@@ -61,7 +61,7 @@ export default async function downloadCommand(flags: Flags): Promise<number> {
     for (const line of summaryLines(summary, formatDuration(Date.now() - started))) process.stderr.write(line + '\n');
     if (flags.json) process.stdout.write(JSON.stringify({ ...summary, year: s.year, quarter: s.quarter ?? null, filingsDir: s.filingsDir }) + '\n');
     if (summary.interrupted) return EXIT.interrupted;
-    return summary.failed.length || summary.notFound.length || summary.refused ? EXIT.jobsFailed : EXIT.ok;
+    return summary.failed.length || summary.notFound.length || summary.refused || summary.diskError ? EXIT.jobsFailed : EXIT.ok;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
