@@ -66,12 +66,15 @@ export class SharedRateLimiter {
     fs.writeFileSync(file, '', { flag: 'a' });
   }
 
-  /** Waits for this process's turn; resolves when the request may start, right now. */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for this process's turn; resolves when the request may start, right now, with
+   * the start time recorded in the shared file (the slot the guarantee is counted from).
+   */
+  async acquire(signal?: AbortSignal): Promise<number> {
     let told = false;
     for (;;) {
       signal?.throwIfAborted();
-      let wait: { ms: number; reason: 'paused' | 'rate' };
+      let wait: { ms: number; reason: 'paused' | 'rate'; at?: number };
       try {
         wait = await this.update((s, now) => {
           if (now < s.pausedUntil) return { ms: s.pausedUntil - now, reason: 'paused' };
@@ -82,7 +85,7 @@ export class SharedRateLimiter {
           s.starts.push(now);
           // MAX_RATE kept, not N: processes with a higher rate share the file.
           if (s.starts.length > MAX_RATE) s.starts.splice(0, s.starts.length - MAX_RATE);
-          return { ms: 0, reason: 'rate' };
+          return { ms: 0, reason: 'rate', at: now };
         });
       } catch (err) {
         // The lock stayed busy through every retry (many processes, a slow disk): still
@@ -90,7 +93,7 @@ export class SharedRateLimiter {
         if ((err as NodeJS.ErrnoException)?.code !== 'ELOCKED') throw err;
         wait = { ms: 50, reason: 'rate' };
       }
-      if (wait.ms <= 0) return;
+      if (wait.ms <= 0) return wait.at ?? Date.now();
       if (!told && wait.ms > LONG_WAIT_MS) {
         told = true;
         this.opts.onLongWait?.({ waitMs: Math.round(wait.ms), reason: wait.reason });

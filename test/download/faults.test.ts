@@ -63,7 +63,8 @@ describe('a 403 pauses everyone sharing the rate file', () => {
     await expect(fetchFiling(client(rf2, { blockPauseMs: 700 }), tempDir('edgar-403-g-'), b!)).rejects.toThrow(/403 forbidden.*waits until/);
     const until = await new SharedRateLimiter(rf2, 9).pausedUntil();
     expect(until - t0).toBeGreaterThanOrEqual(650);
-    expect(until - t0).toBeLessThan(2000);
+    // Far below the 10-minute default: the option was honoured (generous for a loaded machine).
+    expect(until - t0).toBeLessThan(5000);
   });
 
   it('edgar download stops on a 403 and records the pause for every other process', async () => {
@@ -163,7 +164,8 @@ describe('a User-Agent HTTP cannot carry', () => {
     const err = await c.getBuffer('edgar/full-index/2010/QTR1/master.idx').catch((x: unknown) => x);
     expect(err).toBeInstanceOf(FetchError);
     expect((err as FetchError).retryable).toBe(false);
-    expect(Date.now() - t0).toBeLessThan(900);
+    // The retrying path takes ~30 s; the bound only tells the two apart, with room for a loaded machine.
+    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(server.seen).toHaveLength(0);
   });
 });
@@ -218,9 +220,11 @@ describe('the limiter against arrival jitter, clock jumps and dead lock holders'
     await Promise.all(
       ls.map(async (l) => {
         for (let i = 0; i < 8; i++) {
-          await l.acquire();
+          // Counted from the slot the limiter recorded, not from when this await resumed: on a
+          // loaded machine the resumption itself can lag, which is the machine, not the limiter.
+          const slot = await l.acquire();
           // The worst case for a sliding window: some arrive at once, some as late as allowed.
-          arrivals.push(Date.now() + (Math.random() < 0.5 ? 0 : 250));
+          arrivals.push(slot + (Math.random() < 0.5 ? 0 : 250));
         }
       }),
     );
@@ -240,7 +244,8 @@ describe('the limiter against arrival jitter, clock jumps and dead lock holders'
     const l = new SharedRateLimiter(file, 9);
     const t0 = Date.now();
     await l.acquire();
-    expect(Date.now() - t0).toBeLessThan(500);
+    // Trusting the stored time would wait an hour.
+    expect(Date.now() - t0).toBeLessThan(5_000);
     fs.writeFileSync(file, JSON.stringify({ starts: [], pausedUntil: now + 2 * 3_600_000 }));
     expect((await l.pausedUntil()) - Date.now()).toBeLessThanOrEqual(MAX_PAUSE_MS + 200);
     const waits: number[] = [];
@@ -261,7 +266,8 @@ describe('the limiter against arrival jitter, clock jumps and dead lock holders'
     fs.utimesSync(`${file}.lock`, old, old);
     const t0 = Date.now();
     await l.acquire();
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // An abandoned lock must not hold the limiter until proper-lockfile's retries run out.
+    expect(Date.now() - t0).toBeLessThan(4_000);
   });
 });
 
