@@ -3,23 +3,16 @@ import { newBatchId } from '../../pipeline/coordinate.js';
 import { alreadyDownloaded, downloadJobId, queueDownloads, queueExtractions } from '../../pipeline/download-job.js';
 import { decideExtractor } from '../../pipeline/extractor.js';
 import { waitForJobs } from '../../pipeline/wait.js';
-import type { Priority } from '../../queue/index.js';
 import { downloadSettings, makeClient, type DownloadFlags } from '../download-options.js';
 import { parseDuration, parsePositiveInt } from '../duration.js';
 import { EXIT } from '../errors.js';
-import { openQueue, runtime, type CommonFlags } from '../runtime.js';
+import { openQueue, runtime } from '../runtime.js';
 import { reportWait } from '../wait-report.js';
-import { parseYear } from './coordinate.js';
+import { parseYear, type CoordinateFlags } from './coordinate.js';
 
-interface Flags extends CommonFlags, DownloadFlags {
+/** coordinate's own flags, with the download selection's in place of its scan's. */
+interface Flags extends CoordinateFlags, DownloadFlags {
   extract?: boolean;
-  ai?: boolean;
-  extractor?: string;
-  priority: Priority;
-  force?: boolean;
-  wait?: boolean;
-  timeout?: string;
-  maxAttempts?: string;
 }
 
 /**

@@ -217,6 +217,26 @@ class Parser {
     throw new CypherSyntaxError(`Invalid input ${got}: expected ${expected} (${where(this.src, t.pos)})`);
   }
 
+  /** `[name] [IF NOT EXISTS] FOR (v:Label)`: the head shared by CREATE INDEX and CREATE CONSTRAINT. */
+  schemaHead(what: string): { name: string | undefined; ifNotExists: boolean; v: string; label: string } {
+    let name: string | undefined;
+    if (!this.isKw('IF') && !this.isKw('FOR')) name = this.name(what);
+    let ifNotExists = false;
+    if (this.isKw('IF')) {
+      this.i++;
+      this.kw('NOT');
+      this.kw('EXISTS');
+      ifNotExists = true;
+    }
+    this.kw('FOR');
+    this.punct('(');
+    const v = this.name('a variable');
+    this.punct(':');
+    const label = this.name('a label');
+    this.punct(')');
+    return { name, ifNotExists, v, label };
+  }
+
   /** A keyword is a bare identifier, case-insensitive; a backtick-quoted name never is one. */
   isKw(word: string, o = 0): boolean {
     const t = this.peek(o);
@@ -354,21 +374,7 @@ class Parser {
     }
     if (this.isKw('CREATE') && this.isKw('INDEX', 1)) {
       this.i += 2;
-      let name: string | undefined;
-      if (!this.isKw('IF') && !this.isKw('FOR')) name = this.name('an index name');
-      let ifNotExists = false;
-      if (this.isKw('IF')) {
-        this.i++;
-        this.kw('NOT');
-        this.kw('EXISTS');
-        ifNotExists = true;
-      }
-      this.kw('FOR');
-      this.punct('(');
-      const v = this.name('a variable');
-      this.punct(':');
-      const label = this.name('a label');
-      this.punct(')');
+      const { name, ifNotExists, v, label } = this.schemaHead('an index name');
       this.kw('ON');
       this.punct('(');
       const v2 = this.name('a variable');
@@ -382,21 +388,7 @@ class Parser {
     if (this.isKw('CREATE')) {
       this.i++;
       this.kw('CONSTRAINT');
-      let name: string | undefined;
-      if (!this.isKw('IF') && !this.isKw('FOR')) name = this.name('a constraint name');
-      let ifNotExists = false;
-      if (this.isKw('IF')) {
-        this.i++;
-        this.kw('NOT');
-        this.kw('EXISTS');
-        ifNotExists = true;
-      }
-      this.kw('FOR');
-      this.punct('(');
-      const v = this.name('a variable');
-      this.punct(':');
-      const label = this.name('a label');
-      this.punct(')');
+      const { name, ifNotExists, v, label } = this.schemaHead('a constraint name');
       this.kw('REQUIRE');
       const v2 = this.name('a variable');
       if (v2 !== v) throw new CypherSyntaxError(`Variable \`${v2}\` not defined`);
