@@ -709,6 +709,7 @@ export class FsQueue {
   /** Claims in processing/, with their age against the probe clock. */
   listClaims(staleAfterMs: number, probeNow = this.probeNow()): StaleInfo[] {
     const out: StaleInfo[] = [];
+    const leases = new Map<string, number>();
     for (const name of this.listState('processing')) {
       let mtime: number;
       try {
@@ -719,13 +720,16 @@ export class FsQueue {
       }
       const parsed = parseClaimedName(name);
       const ageMs = Math.max(0, probeNow - mtime);
+      // Stale means what a reap would take: past the limit, and not held by a worker that
+      // is alive by its own, longer lease (so `status` and `reap-stuck` agree).
+      const stale = ageMs > staleAfterMs && !(parsed && ageMs <= this.liveOwnerLeaseMs(parsed.worker, parsed.nonce, probeNow, leases));
       out.push({
         id: parsed?.id ?? idFromAnyName(name),
         name,
         workerId: parsed?.worker ?? 'unknown',
         attempt: parsed?.attempt ?? 1,
         ageMs,
-        stale: ageMs > staleAfterMs,
+        stale,
       });
     }
     return out;
@@ -740,11 +744,8 @@ export class FsQueue {
   reap(opts: { staleAfterMs: number; dryRun?: boolean }): ReapEntry[] {
     const probeNow = this.probeNow();
     const out: ReapEntry[] = [];
-    const leases = new Map<string, number>();
     for (const info of this.listClaims(opts.staleAfterMs, probeNow)) {
       if (!info.stale) continue;
-      const owner = parseClaimedName(info.name);
-      if (owner && info.ageMs <= this.liveOwnerLeaseMs(owner.worker, owner.nonce, probeNow, leases)) continue;
       const file = path.join(this.stateDir('processing'), info.name);
       let raw: Buffer;
       try {

@@ -67,10 +67,14 @@ describe('reaping never takes a live worker’s claim', () => {
     expect(ls(qdir, 'processing')).toHaveLength(1);
     const dry = JSON.parse((await edgar(['reap-stuck', '--stale-after', '30s', '--dry-run', '--json'], env)).stdout);
     expect(dry.moved).toEqual([]);
+    // status says the same as reap-stuck: the claim is held, not stale.
+    const st = JSON.parse((await edgar(['status', '--json', '--stale-after', '30s'], env)).stdout);
+    expect(st.stale).toBe(0);
 
     // Past its own lease, the claim goes whatever its record says.
     ageClaims(qdir, 125_000);
     expect((await edgar(['reap-stuck', '--stale-after', '30s', '--dry-run'], env)).stdout).toMatch(/would move 9999999999-10-/);
+    expect(JSON.parse((await edgar(['status', '--json', '--stale-after', '30s'], env)).stdout).stale).toBe(1);
 
     // Killed: the record stops being rewritten; once it is older than the owner's lease, 30 s rules again.
     w.child.kill('SIGKILL');
