@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, InterruptedError, UsageError } from './errors.js';
 import { QueueConfigError } from '../queue/errors.js';
 import { LOG_LEVELS } from '../log.js';
+import { aiOptions, filingsDirOption, graphDirOption } from './options.js';
 import { registerGraphCommands } from './register-graph.js';
 import { registerDownloadCommand } from './register-download.js';
 
@@ -38,22 +39,20 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.trimEnd() + '\n') });
 
-  common(program.command('coordinate'))
+  const coordinate = common(program.command('coordinate'))
     .description('queue one job per filing of a year (filings found by their own headers), print the batch id; --wait follows them to the end')
     .option('--year <year>', 'filing year (FILED AS OF DATE)')
     .option('--limit <n>', 'queue at most n filings (in filing-date order)')
-    .option('--form <type...>', 'only these form types (e.g. 10-K 8-K)')
-    .option('--no-ai', 'rules only (same as USE_AI_EXTRACTION=false or --extractor rules)')
-    .addOption(new Option('--extractor <mode>', 'auto: the LLM when Ollama answers, else rules, said on stderr; llm: Ollama required (exit 2 if not); rules (env EXTRACTOR, default auto)').choices(['auto', 'llm', 'rules']))
+    .option('--form <type...>', 'only these form types (e.g. 10-K 8-K)');
+  aiOptions(coordinate)
     .addOption(new Option('--priority <level>', 'run before or after other batches').choices(['high', 'normal', 'low']).default('normal'))
     .option('--force', 're-run filings that already completed')
     .option('--wait', 'show progress until every job of the batch has ended; without --year, wait for the queue')
     .option('--timeout <duration>', 'with --wait: give up waiting after this long (the jobs stay queued)')
-    .option('--max-attempts <n>', 'attempts per job before it goes to failed/ (default 3)')
-    .option('--filings-dir <dir>', 'where the filings are (env FILINGS_DIR, default data/filings)')
-    .action(action(() => import('./commands/coordinate.js')));
+    .option('--max-attempts <n>', 'attempts per job before it goes to failed/ (default 3)');
+  filingsDirOption(coordinate).action(action(() => import('./commands/coordinate.js')));
 
-  common(program.command('worker'))
+  const worker = common(program.command('worker'))
     .description('claim and run jobs until stopped (SIGTERM/SIGINT: finish or hand back what it holds, exit 0)')
     .option('--concurrency <n>', 'jobs at once in this process', '1')
     .option('--once', 'run one job, then exit (waits for one if the queue is empty; add --burst to exit instead)')
@@ -62,29 +61,24 @@ export function buildProgram(): Command {
     .option('--stale-after <duration>', 'lease: a claim without heartbeat for this long is taken back by any reaper', '60s')
     .option('--grace <duration>', 'on SIGTERM, how long running jobs may finish before they are handed back', '8s')
     .option('--poll', 'stat polling instead of inotify for the wake-up (network or Docker Desktop volumes)')
-    .option('--no-watch', 'no wake-up watcher at all: periodic rescans only')
-    .option('--filings-dir <dir>', 'env FILINGS_DIR, default data/filings')
-    .option('--graph-dir <dir>', 'env GRAPH_DIR, default data/graph')
-    .action(action(() => import('./commands/worker.js')));
+    .option('--no-watch', 'no wake-up watcher at all: periodic rescans only');
+  graphDirOption(filingsDirOption(worker)).action(action(() => import('./commands/worker.js')));
 
-  common(program.command('load-graph'))
+  const loadGraph = common(program.command('load-graph'))
     .description('the one-shot job: queue a year of filings and process them here, in N local workers, or by workers elsewhere')
     .option('--year <year>', 'filing year (required)')
     .option('--limit <n>', 'at most n filings')
-    .option('--form <type...>', 'only these form types')
-    .option('--no-ai', 'rules only')
-    .addOption(new Option('--extractor <mode>', 'auto (LLM if Ollama answers, else rules), llm or rules (env EXTRACTOR)').choices(['auto', 'llm', 'rules']))
+    .option('--form <type...>', 'only these form types');
+  aiOptions(loadGraph)
     .option('--force', 're-run filings that already completed')
     .option('--workers <n>', 'start n local worker processes and stop them at the end')
     .option('--distributed', 'queue, then wait for workers running elsewhere (containers, other terminals)')
-    .option('--timeout <duration>', 'stop waiting after this long (the jobs stay queued)')
-    .option('--filings-dir <dir>', 'env FILINGS_DIR, default data/filings')
-    .option('--graph-dir <dir>', 'env GRAPH_DIR, default data/graph')
-    .action(action(() => import('./commands/load-graph.js')));
+    .option('--timeout <duration>', 'stop waiting after this long (the jobs stay queued)');
+  graphDirOption(filingsDirOption(loadGraph)).action(action(() => import('./commands/load-graph.js')));
 
-  common(program.command('doctor'))
-    .description('check the queue folder, the filings folder, Ollama and Neo4j; one line each, exit 1 if a required one fails')
-    .option('--filings-dir <dir>', 'env FILINGS_DIR, default data/filings')
+  filingsDirOption(
+    common(program.command('doctor')).description('check the queue folder, the filings folder, Ollama and Neo4j; one line each, exit 1 if a required one fails'),
+  )
     .option('--no-ai', 'do not check Ollama')
     .option('--create-constraints', 'create the Neo4j key constraints and property indexes that are missing (coordinate and load-graph also do), then check')
     .action(action(() => import('./commands/doctor.js')));
@@ -124,9 +118,10 @@ export function buildProgram(): Command {
     .option('--id <id>', 'only this worker (env WORKER_ID; default any worker of this host)')
     .addHelpText(
       'after',
-      '\nHealthy means: the worker process exists, its heartbeat record under <queue>/meta/workers/ is fresh (the\n' +
-        'event loop that claims also rewrites it every stale-after/3), and pending/ and processing/ are writable from\n' +
-        'here. It writes only the probe file that `status` touches. Exit status: 0 healthy, 1 unhealthy, 2 bad usage.',
+      '\nHealthy means: the worker process exists and is the one that wrote its record (same start time), the\n' +
+        'heartbeat record under <queue>/meta/workers/ is fresh, its claim loop ran within the lease, and pending/ and\n' +
+        'processing/ are writable from here. It writes only the probe file that `status` touches.\n' +
+        'Exit status: 0 healthy, 1 unhealthy, 2 bad usage.',
     )
     .action(action(() => import('./commands/healthcheck.js')));
 

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { aiOptions, filingsDirOption, graphDirOption } from './options.js';
 
 /**
  * Registration of the graph-side commands (extract, sample, graph stats/export), kept
@@ -8,16 +9,14 @@ export type CommonOptions = (cmd: Command) => Command;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ActionFactory = (load: () => Promise<{ default: (opts: any, args: string[]) => Promise<number> }>) => (...all: unknown[]) => Promise<void>;
 
-const GRAPH_DIR_HELP = 'the file graph store (env GRAPH_DIR, default data/graph)';
-
 export function registerGraphCommands(program: Command, common: CommonOptions, action: ActionFactory): void {
-  common(program.command('sample'))
+  const sample = common(program.command('sample'))
     .description(
       'write N fictitious filings of year Y in EDGAR full-submission format, for demos and benchmarks',
     )
     .requiredOption('--year <year>', 'filing year, 1994 to 2099')
-    .requiredOption('--count <n>', 'how many filings, 1 to 100000')
-    .option('--filings-dir <dir>', 'where to write (env FILINGS_DIR, default data/filings)')
+    .requiredOption('--count <n>', 'how many filings, 1 to 100000');
+  filingsDirOption(sample, 'where to write')
     .option('--seed <n>', 'seed of the generator (default: the year)')
     .addHelpText(
       'after',
@@ -29,11 +28,11 @@ export function registerGraphCommands(program: Command, common: CommonOptions, a
     )
     .action(action(() => import('./commands/sample.js')));
 
-  common(program.command('extract'))
-    .description('what one filing would put into the graph, without the queue: its GraphFragment, readable or as JSON')
-    .argument('<file>', 'an EDGAR full submission (.txt or .nc)')
-    .option('--no-ai', 'rules only (also USE_AI_EXTRACTION=false)')
-    .addOption(new Option('--extractor <mode>', 'auto (the LLM when Ollama answers, else rules), llm or rules (env EXTRACTOR)').choices(['auto', 'llm', 'rules']))
+  aiOptions(
+    common(program.command('extract'))
+      .description('what one filing would put into the graph, without the queue: its GraphFragment, readable or as JSON')
+      .argument('<file>', 'an EDGAR full submission (.txt or .nc)'),
+  )
     .option('--json', 'the GraphFragment as JSON (the fragment-file format, see CONTRACT.md)')
     .addHelpText('after', '\nExit status: 0 extracted; 1 the file is missing or not an EDGAR submission, or Ollama failed (one line on stderr); 2 bad usage, or --extractor llm with Ollama unreachable.')
     .action(action(() => import('./commands/extract.js')));
@@ -42,17 +41,15 @@ export function registerGraphCommands(program: Command, common: CommonOptions, a
     .command('graph')
     .description('the graph the stored fragments make: counts, exports for neo4j-admin or cypher-shell, and a replay into Neo4j');
 
-  common(graph.command('stats'))
+  graphDirOption(common(graph.command('stats')))
     .description('nodes per label and relationships per type: in Neo4j when NEO4J_URI is set, else once every fragment in GRAPH_DIR is merged')
-    .option('--graph-dir <dir>', GRAPH_DIR_HELP)
     .option('--files', 'count the file graph store (GRAPH_DIR) even when NEO4J_URI is set')
     .option('--json', 'one JSON object: { graphDir, fragments, nodes: {Label: n}, relationships: {TYPE: n}, totalNodes, totalRelationships } (from Neo4j: { neo4j, database, nodes, ... })')
     .action(action(() => import('./commands/graph-stats.js')));
 
-  common(graph.command('push'))
+  graphDirOption(common(graph.command('push')))
     .description('replay the stored fragments (the outbox in GRAPH_DIR) into Neo4j; idempotent: what Neo4j already holds is merged, never duplicated')
     .option('--since <when>', 'only fragments written in the last DURATION (30m, 2h, 7d) or since a date (2026-03-01, an ISO time)')
-    .option('--graph-dir <dir>', GRAPH_DIR_HELP)
     .option('--json', 'one JSON object: { graphDir, fragments, pushed, olderThanSince, transactions, rows, problems, neo4j, database, since }')
     .addHelpText(
       'after',
@@ -63,11 +60,10 @@ export function registerGraphCommands(program: Command, common: CommonOptions, a
     )
     .action(action(() => import('./commands/graph-push.js')));
 
-  common(graph.command('export'))
+  graphDirOption(common(graph.command('export')))
     .description('export the merged graph: CSV files plus import.sh for `neo4j-admin database import full`, or a Cypher script for `cypher-shell -f`')
     .addOption(new Option('--format <format>', 'csv or cypher').choices(['csv', 'cypher']).makeOptionMandatory())
     .requiredOption('--out <dir>', 'output folder (created if missing; files in it are replaced)')
-    .option('--graph-dir <dir>', GRAPH_DIR_HELP)
     .addHelpText(
       'after',
       '\ncsv: nodes_<Label>.csv, relationships_<TYPE>_<From>_<To>.csv and import.sh, for a new, empty database.\n' +

@@ -27,11 +27,11 @@ export async function decideExtractor(input: ExtractorInput, config: Config, not
   if (input.ai === false || !config.useAi || choice === 'rules') return { extractor: 'rules' };
   const { settings } = llmOptions(config);
   const { baseUrl, model } = settings;
-  const ways = `start Ollama (\`ollama serve\`, or set OLLAMA_BASE_URL), or pass --no-ai for rules only`;
+  const start = `start Ollama (\`ollama serve\`, or set OLLAMA_BASE_URL)`;
   const probe = await probeOllama(baseUrl, model);
   if (!probe.reachable) {
-    if (choice === 'llm') throw new UsageError(`Ollama is not reachable at ${baseUrl} (${probe.detail}): ${ways}`);
-    notice(`edgar: Ollama is not reachable at ${baseUrl} (${probe.detail}); extracting with rules only. For LLM extraction ${ways.replace(', or pass --no-ai for rules only', '')}; pass --no-ai to choose rules and silence this`);
+    if (choice === 'llm') throw new UsageError(`Ollama is not reachable at ${baseUrl} (${probe.detail}): ${start}, or pass --no-ai for rules only`);
+    notice(`edgar: Ollama is not reachable at ${baseUrl} (${probe.detail}); extracting with rules only. For LLM extraction ${start}; pass --no-ai to choose rules and silence this`);
     return { extractor: 'rules' };
   }
   if (!probe.hasModel) {

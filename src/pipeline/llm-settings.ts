@@ -4,9 +4,9 @@ import { parseDuration, parsePositiveInt } from '../cli/duration.js';
 import { UsageError } from '../cli/errors.js';
 import { AnswerCache, Limiter, OllamaClient, minPromptTokens, type LlmRuntime, type OllamaSettings } from '../extract/llm/index.js';
 import type { QueueLogger } from '../queue/logger.js';
+import { EXTRACTOR_CHOICES, type ExtractorChoice } from './extractor-choice.js';
 
-export type ExtractorChoice = 'auto' | 'llm' | 'rules';
-export const EXTRACTOR_CHOICES: readonly ExtractorChoice[] = ['auto', 'llm', 'rules'];
+export { EXTRACTOR_CHOICES, type ExtractorChoice } from './extractor-choice.js';
 
 export interface LlmOptions {
   settings: OllamaSettings;

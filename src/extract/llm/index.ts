@@ -86,6 +86,7 @@ export async function llmFacts(sub: Submission, rt: LlmRuntime, signal: AbortSig
   // Exhibit 21 is the registrant's own list, read exactly by the rules: the model's
   // subsidiaries would only add worse spellings of it.
   const hasEx21 = sub.documents.some((d) => d.type.toUpperCase().startsWith('EX-21'));
+  const excluded = { subsidiaries: 'Exhibit 21 lists them' };
   if (plan.instructionsRemoved > 0) log.warn({ accession: sub.accession, paragraphs: plan.instructionsRemoved }, 'paragraphs that read as instructions to a model were not sent to it');
   if (plan.skipped.length > 0) log.info({ accession: sub.accession, skipped: plan.skipped, maxChunks: rt.maxChunks }, 'sections not sent: the filing reached LLM_MAX_CHUNKS');
   // One chunk failing fails the job: the others stop at once instead of holding the
@@ -111,12 +112,7 @@ export async function llmFacts(sub: Submission, rt: LlmRuntime, signal: AbortSig
           account.evalMs += got.answer.evalMs;
         }
         if (got.answer.truncated) account.truncatedAnswers++;
-        const checked = checkAnswer(got.answer.content, { text: chunk.text, registrantKeys, normalizeCompany: normalizeCompanyName });
-        if (hasEx21 && checked.answer.subsidiaries.length > 0) {
-          account.dropped['subsidiaries: Exhibit 21 lists them'] = (account.dropped['subsidiaries: Exhibit 21 lists them'] ?? 0) + checked.answer.subsidiaries.length;
-          checked.tally.kept -= checked.answer.subsidiaries.length;
-          checked.answer.subsidiaries = [];
-        }
+        const checked = checkAnswer(got.answer.content, { text: chunk.text, registrantKeys, normalizeCompany: normalizeCompanyName, ...(hasEx21 ? { excluded } : {}) });
         addTally(account, checked.tally);
         if (checked.unreadable) account.unreadableAnswers++;
         if (chunk.namesPeople && checked.answer.people.length === 0) {

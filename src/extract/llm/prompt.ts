@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { ANSWER_JSON_SCHEMA } from './schema.js';
 
 /**
- * Bump when the wording below changes: it is part of every cache key, so answers given to
- * an older prompt are not reused for the new one.
+ * Recorded with every answer and in each job's account. The cache key hashes the whole
+ * request (OllamaClient.fingerprint), so any change of wording misses the cache anyway.
  */
 export const PROMPT_VERSION = 'facts-v1';
 
@@ -49,8 +48,6 @@ export function userMessage(ctx: ChunkContext, text: string): string {
   ].join('\n');
 }
 
-/** Everything about the prompt that changes an answer, for the cache key. */
-export const PROMPT_FINGERPRINT = createHash('sha256').update(PROMPT_VERSION).update(SYSTEM_PROMPT).digest('hex').slice(0, 16);
 
 /**
  * Tokens are estimated, not counted: no tokenizer ships with the client. Three characters

@@ -16,7 +16,7 @@ export interface Chunk {
   section: string;
   documentType: string;
   text: string;
-  /** sha256 of the chunk's text: with the document's, the model and the prompt, the cache key. */
+  /** sha256 of the chunk's text (the cache key hashes the whole request, this text included). */
   hash: string;
   /** sha256 of the whole document the chunk was cut from. */
   documentHash: string;

@@ -39,6 +39,8 @@ export interface CheckContext {
   /** The registrant's own names (normalized by the caller's function) that are not facts about it. */
   registrantKeys: Set<string>;
   normalizeCompany: (name: string) => string;
+  /** Kinds whose facts another source states better, with the reason they are dropped. */
+  excluded?: Partial<Record<FactKind, string>>;
 }
 
 export function checkAnswer(content: string, ctx: CheckContext): Checked {
@@ -87,6 +89,11 @@ export function checkAnswer(content: string, ctx: CheckContext): Checked {
         continue;
       }
       seen.add(key);
+      const excluded = ctx.excluded?.[kind];
+      if (excluded !== undefined) {
+        bump(tally.dropped, `${kind}: ${excluded}`);
+        continue;
+      }
       (answer[kind] as unknown[]).push(fact);
       tally.kept++;
     }

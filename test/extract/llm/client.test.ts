@@ -57,9 +57,8 @@ describe('OllamaClient against the Ollama stand-in (real HTTP, the ollama packag
 
   it('the per-request timeout aborts the HTTP request (the server sees it closed) and the retry succeeds', async () => {
     s.fault({ hang: true });
-    let closed = 0;
     const res = await client(s.url, { timeoutMs: 300, attempts: 2 }).chat(SYSTEM, USER, never);
-    closed = s.stats.chat - s.stats.chatOk;
+    const closed = s.stats.chat - s.stats.chatOk;
     expect(JSON.parse(res.content).people).toHaveLength(1);
     expect(closed).toBe(1);
     expect(s.stats.inFlight).toBe(0);
