@@ -34,6 +34,13 @@ export interface ServerOptions {
   faults?: Map<string, Fault[]>;
   /** Archive path -> bytes per second for its body (sent in small pieces). */
   slow?: Map<string, number>;
+  /**
+   * Hold every answer until this many distinct User-Agents have asked (or `gateTimeoutMs`
+   * passes), so that processes started together really contend, however slowly a loaded
+   * machine starts them.
+   */
+  gateUserAgents?: number;
+  gateTimeoutMs?: number;
 }
 
 export interface EdgarServer {
@@ -52,8 +59,23 @@ export async function startEdgarServer(opts: ServerOptions): Promise<EdgarServer
   const sent = new Map<string, number>();
   const faults = new Map([...(opts.faults ?? new Map<string, Fault[]>())].map(([k, v]) => [k, [...v]]));
   const sockets = new Set<import('node:net').Socket>();
+  const agents = new Set<string | undefined>();
+  let held: Array<() => void> | null = opts.gateUserAgents ? [] : null;
+  const open = (): void => {
+    const waiting = held ?? [];
+    held = null;
+    for (const go of waiting) go();
+  };
+  const gateTimer = held ? setTimeout(open, opts.gateTimeoutMs ?? 20_000) : null;
   const server = http.createServer((req, res) => {
+    // Arrival time: what a rate limit at SEC would count, whether or not the answer is held.
     const at = performance.timeOrigin + performance.now();
+    agents.add(req.headers['user-agent']);
+    if (held && agents.size >= opts.gateUserAgents!) open();
+    if (held) held.push(() => handle(req, res, at));
+    else handle(req, res, at);
+  });
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, at: number): void => {
     const url = new URL(req.url ?? '/', 'http://x');
     const archivePath = decodeURIComponent(url.pathname).replace(/^\/Archives\//, '');
     const ua = req.headers['user-agent'];
@@ -90,7 +112,7 @@ export async function startEdgarServer(opts: ServerOptions): Promise<EdgarServer
       } else res.write(chunk);
     }, Math.max(1, Math.round((piece / rate) * 1000)));
     res.on('close', () => clearInterval(tick));
-  });
+  };
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -113,6 +135,7 @@ export async function startEdgarServer(opts: ServerOptions): Promise<EdgarServer
     },
     close: () =>
       new Promise<void>((resolve) => {
+        if (gateTimer) clearTimeout(gateTimer);
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
