@@ -19,7 +19,37 @@ export const dueOf = (name: string): number => {
   return Number.isFinite(due) ? due : 0;
 };
 
-export type Pick = { name: string } | { name: null; nextDueMs: number | null };
+/** `stolen`: taken outside our lane, from a view that may list many names others already took. */
+export type Pick = { name: string; stolen?: boolean } | { name: null; nextDueMs: number | null };
+
+/**
+ * This process's share of the names: the ones whose hash, modulo `count`, is `index`.
+ * Several processes draining one folder each walk their own share first, so they stop
+ * racing for the same names (with one shared order, every name taken by one process was
+ * later tried, and missed, by each of the others).
+ */
+export interface Lane {
+  index: number;
+  count: number;
+}
+
+/**
+ * FNV-1a over the name, then murmur3's finalizer: FNV alone leaves the low bits poorly
+ * mixed, and sequential ids fell 20/180/20/180 over 4 lanes.
+ */
+export const laneOf = (name: string, count: number): number => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) % count;
+};
 
 export class PendingIndex {
   private names: string[] = [];
@@ -28,6 +58,14 @@ export class PendingIndex {
   private incoming: string[] = [];
   /** When the view last came from a full listing (ms since epoch, 0 = never). */
   refreshedAt = 0;
+  private lane: Lane | null = null;
+  /**
+   * Per priority digit: no live name of our lane, due or not, sits between the band's
+   * first live name and this position. Lets a pick in lane mode resume where the last one
+   * stopped instead of walking past every other lane's names again. Cleared whenever
+   * names move (a listing, an insertion, a compaction).
+   */
+  private laneCursor = new Map<number, number>();
 
   get size(): number {
     return this.live.size;
@@ -41,6 +79,15 @@ export class PendingIndex {
     for (const n of this.names) this.live.add(n);
     this.incoming = [];
     this.refreshedAt = nowMs;
+    this.laneCursor.clear();
+  }
+
+  /** Which share of the names to prefer (null or a count of 1: all of them). */
+  setLane(lane: Lane | null): void {
+    const next = lane && lane.count > 1 && lane.index >= 0 && lane.index < lane.count ? lane : null;
+    if (next?.index === this.lane?.index && next?.count === this.lane?.count) return;
+    this.lane = next;
+    this.laneCursor.clear();
   }
 
   add(name: string): void {
@@ -59,6 +106,13 @@ export class PendingIndex {
    */
   pick(nowMs: number, spread: number, random: () => number = Math.random): Pick {
     this.mergeIncoming();
+    if (this.lane) {
+      const own = this.pickInLane(nowMs, this.lane);
+      if (own !== null) return { name: own };
+      // Our share of the first due band is empty (or not due): take from anyone's, as
+      // without lanes. This is how the last names of a drain, and the share of a worker
+      // that died or is busy, get done.
+    }
     const candidates: string[] = [];
     let nextDueMs: number | null = null;
     let i = this.head;
@@ -83,10 +137,43 @@ export class PendingIndex {
     if (this.head > 4096 && this.head > this.names.length / 2) {
       this.names = this.names.slice(this.head);
       this.head = 0;
+      this.laneCursor.clear();
     }
     if (candidates.length === 0) return { name: null, nextDueMs };
     const chosen = candidates[Math.floor(random() * candidates.length)] as string;
-    return { name: chosen };
+    return this.lane ? { name: chosen, stolen: true } : { name: chosen };
+  }
+
+  /**
+   * The first due name of our lane in the first band (priority digit) that holds a live
+   * due name, or null. Never crosses into a lower priority: a high job in another lane
+   * goes before a normal one in ours (the caller then takes from anyone's share).
+   */
+  private pickInLane(nowMs: number, lane: Lane): string | null {
+    let i = this.head;
+    // The band: the first live, due name's priority (bands whose head is not due are skipped).
+    for (; i < this.names.length; i++) {
+      const n = this.names[i] as string;
+      if (!this.live.has(n)) {
+        if (i === this.head) this.head++;
+        continue;
+      }
+      if (dueOf(n) <= nowMs) break;
+      i = this.firstAfterPriority(n.charCodeAt(0), i) - 1;
+    }
+    if (i >= this.names.length) return null;
+    const digit = (this.names[i] as string).charCodeAt(0);
+    let j = Math.max(i, this.laneCursor.get(digit) ?? 0);
+    for (; j < this.names.length; j++) {
+      const n = this.names[j] as string;
+      if (n.charCodeAt(0) !== digit) break;
+      if (!this.live.has(n) || laneOf(n, lane.count) !== lane.index) continue;
+      this.laneCursor.set(digit, j);
+      // Names ascend by due time within a band: if ours is not due, none after it is.
+      return dueOf(n) <= nowMs ? n : null;
+    }
+    this.laneCursor.set(digit, j);
+    return null;
   }
 
   private firstAfterPriority(digit: number, from: number): number {
@@ -102,6 +189,7 @@ export class PendingIndex {
 
   private mergeIncoming(): void {
     if (this.incoming.length === 0) return;
+    this.laneCursor.clear();
     if (this.incoming.length <= 32) {
       for (const n of this.incoming) this.insertSorted(n);
     } else {

@@ -389,6 +389,9 @@ export class FsQueue {
   /** When the earliest not-yet-due job becomes due, as far as the view knows. */
   nextDueMs: number | null = null;
 
+  /** Claims that met a name another process had already taken (what lanes keep low). */
+  racesLost = 0;
+
   /**
    * Takes one due job: rename(pending/N, processing/N~attempt~worker~nonce). Exactly one
    * contender's rename succeeds; the others get ENOENT and try another candidate. The
@@ -408,6 +411,14 @@ export class FsQueue {
         this.nextDueMs = pick.nextDueMs;
         const viewIsOld = now - this.index.refreshedAt >= this.rescanMs;
         if (refreshed || (!this.indexDirty && !viewIsOld)) return null;
+        this.refreshIndex();
+        refreshed = true;
+        continue;
+      }
+      // Our lane is dry: the rest of the view is mostly names the other workers have
+      // taken since it was listed. One listing tells us which are left; trying each of
+      // them would cost a failed open apiece.
+      if (pick.stolen && !refreshed && now - this.index.refreshedAt >= 10 * this.listingMs) {
         this.refreshIndex();
         refreshed = true;
         continue;
@@ -434,7 +445,10 @@ export class FsQueue {
       try {
         fd = this.fs.openSync(src, 'r+');
       } catch (err) {
-        if (isMissing(err)) continue;
+        if (isMissing(err)) {
+          this.racesLost++;
+          continue;
+        }
         throw new QueueError(`claim: open ${src}: ${describeFsError(err)}`);
       }
       const dest = this.dirs.processing + path.sep + owned;
@@ -444,7 +458,10 @@ export class FsQueue {
         this.fs.renameSync(src, dest);
       } catch (err) {
         this.closeQuietly(fd);
-        if (isMissing(err)) continue;
+        if (isMissing(err)) {
+          this.racesLost++;
+          continue;
+        }
         throw new QueueError(`claim: rename ${src}: ${describeFsError(err)}`);
       }
       const claimed: ClaimedName = { ...parsed, attempt: parsed.attempts + 1, worker: owner.workerId, nonce: owner.nonce };
@@ -507,7 +524,12 @@ export class FsQueue {
   private clockOffsetMs = 0;
 
   private fsStamp(): Date {
-    return new Date(this.now() + this.clockOffsetMs);
+    return new Date(this.fsNow());
+  }
+
+  /** The filesystem's clock as last learnt by a probe, without touching anything. */
+  fsNow(): number {
+    return this.now() + this.clockOffsetMs;
   }
 
   /** Heartbeat. ENOENT means the claim was taken over: the caller must abort and publish nothing. */

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FsQueue } from './queue.js';
 import { isJobFileName } from './names.js';
+import type { Lane } from './pending-index.js';
 
 /**
  * Each live worker keeps a small record under meta/workers/, rewritten every heartbeat,
@@ -93,3 +94,30 @@ export function readWorkerRecords(queue: FsQueue, staleAfterMs: number, probeNow
 }
 
 export const defaultWorkerId = (): string => `${process.env.HOSTNAME || os.hostname()}-${process.pid}`;
+
+/**
+ * This worker's lane: its place among the fresh records under meta/workers/, sorted by
+ * file name, so every live worker works out the same split without talking to the others.
+ * Null when it is alone or its own record is not there yet. A stale split (a worker just
+ * started or died) costs only the lost renames the lanes are there to avoid.
+ */
+export function laneAmongWorkers(queue: FsQueue, recordFile: string, staleAfterMs: number): Lane | null {
+  let names: string[];
+  try {
+    names = queue.fs.readdirSync(queue.workersDir).filter(isJobFileName);
+  } catch {
+    return null;
+  }
+  const now = queue.fsNow();
+  const live = names
+    .filter((n) => {
+      try {
+        return now - queue.fs.statSync(path.join(queue.workersDir, n)).mtimeMs <= staleAfterMs;
+      } catch {
+        return false;
+      }
+    })
+    .sort();
+  const index = live.indexOf(path.basename(recordFile));
+  return index < 0 || live.length < 2 ? null : { index, count: live.length };
+}

@@ -6,7 +6,7 @@ import { LeaseLostError, RecordUpdateError, ShutdownError, isPermanent, messageO
 import { type QueueLogger, silentLogger } from './logger.js';
 import { sanitizeWorkerId } from './names.js';
 import type { Claim, FsQueue, JobRecord } from './queue.js';
-import { defaultWorkerId, processStartTicks, removeWorkerRecord, workerRecordPath, writeWorkerRecord, type WorkerRecord } from './worker-registry.js';
+import { defaultWorkerId, laneAmongWorkers, processStartTicks, removeWorkerRecord, workerRecordPath, writeWorkerRecord, type WorkerRecord } from './worker-registry.js';
 
 export interface JobContext {
   /** Aborted when the lease is lost or the worker shuts down: stop and publish nothing. */
@@ -85,6 +85,8 @@ interface Running {
 }
 
 const jitter = (ms: number): number => Math.round(ms * (0.75 + Math.random() * 0.5));
+/** How often a claiming worker re-reads which lane of pending/ is its own (see PendingIndex). */
+const LANE_REFRESH_MS = 100;
 
 /**
  * Claims and runs jobs with up to `concurrency` at once. It keeps each claim's lease
@@ -122,6 +124,7 @@ export class Worker {
   private readonly pidStart = processStartTicks('self');
   private loopAt = Date.now();
   private claimErrorUntil = 0;
+  private lanesAt = 0;
   readonly summary: WorkerSummary;
 
   constructor(opts: WorkerOptions) {
@@ -179,6 +182,12 @@ export class Worker {
     this.loopAt = Date.now();
     if (this.filling) return;
     this.filling = true;
+    // Only while claiming: an idle worker lists nothing. Often enough that workers started
+    // together agree on their lanes within the first tenth of a second.
+    if (this.loopAt - this.lanesAt >= LANE_REFRESH_MS) {
+      this.lanesAt = this.loopAt;
+      this.q.index.setLane(laneAmongWorkers(this.q, this.recordFile, this.staleAfterMs));
+    }
     try {
       while (!this.stopping && this.running.size < this.concurrency) {
         if (this.once && this.claimedCount >= 1) break;

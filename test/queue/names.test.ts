@@ -10,7 +10,7 @@ import {
   pendingName,
   sanitizeWorkerId,
 } from '../../src/queue/names.js';
-import { PendingIndex } from '../../src/queue/pending-index.js';
+import { laneOf, PendingIndex } from '../../src/queue/pending-index.js';
 import { backoffDelay } from '../../src/queue/backoff.js';
 
 describe('file names', () => {
@@ -96,6 +96,78 @@ describe('PendingIndex', () => {
     const retries = Array.from({ length: 50_000 }, (_, i) => name(`r${i}`, 1_000_000 + i, 'high'));
     idx.reset([...retries, name('due', 5, 'low')], 0);
     expect(idx.pick(100, 8)).toEqual({ name: name('due', 5, 'low') });
+  });
+
+  describe('lanes', () => {
+    const names = Array.from({ length: 400 }, (_, i) => name(`job-${String(i).padStart(4, '0')}`, 10 + i));
+    const drain = (idx: PendingIndex, now = 1_000_000): { name: string; stolen: boolean }[] => {
+      const out: { name: string; stolen: boolean }[] = [];
+      for (let p = idx.pick(now, 8); p.name !== null; p = idx.pick(now, 8)) {
+        out.push({ name: p.name, stolen: p.stolen === true });
+        idx.remove(p.name);
+      }
+      return out;
+    };
+
+    it('spread sequential ids evenly', () => {
+      const counts = [0, 0, 0, 0];
+      for (const n of names) counts[laneOf(n, 4)]!++;
+      for (const c of counts) expect(c).toBeGreaterThan(80);
+    });
+
+    it('each of 4 views takes its own share first, in order, and the shares do not overlap', () => {
+      const taken = new Map<string, number>();
+      for (let lane = 0; lane < 4; lane++) {
+        const idx = new PendingIndex();
+        idx.reset(names, 0);
+        idx.setLane({ index: lane, count: 4 });
+        const own = drain(idx).filter((p) => !p.stolen).map((p) => p.name);
+        expect(own).toEqual(names.filter((n) => laneOf(n, 4) === lane));
+        for (const n of own) taken.set(n, (taken.get(n) ?? 0) + 1);
+      }
+      expect(taken.size).toBe(names.length);
+      expect([...taken.values()].every((c) => c === 1)).toBe(true);
+    });
+
+    it('once its own share is gone, a view takes from the others (nothing is left behind)', () => {
+      const idx = new PendingIndex();
+      idx.reset(names, 0);
+      idx.setLane({ index: 1, count: 4 });
+      const all = drain(idx);
+      expect(all.map((p) => p.name).sort()).toEqual(names.slice().sort());
+      const firstStolen = all.findIndex((p) => p.stolen);
+      expect(all.slice(0, firstStolen).every((p) => laneOf(p.name, 4) === 1)).toBe(true);
+      expect(all.slice(firstStolen).every((p) => p.stolen)).toBe(true);
+    });
+
+    it('never put a normal job of its own before a high one of another lane, nor a job that is not due', () => {
+      const normal = names.slice(0, 20);
+      const mine = normal.find((n) => laneOf(n, 2) === 0)!;
+      const high = Array.from({ length: 20 }, (_, i) => name(`hi-${i}`, 5, 'high')).filter((n) => laneOf(n, 2) === 1);
+      const notDue = Array.from({ length: 20 }, (_, i) => name(`later-${i}`, 50_000, 'high')).find((n) => laneOf(n, 2) === 0)!;
+      const idx = new PendingIndex();
+      idx.reset([...normal, ...high, notDue], 0);
+      idx.setLane({ index: 0, count: 2 });
+      const first = idx.pick(1_000, 1);
+      expect(first).toEqual({ name: high[0], stolen: true });
+      for (const h of high) idx.remove(h);
+      expect(idx.pick(1_000, 1)).toEqual({ name: mine });
+      expect(idx.pick(60_000, 1)).toEqual({ name: notDue });
+    });
+
+    it('a view whose lane changes starts its own share from the front again', () => {
+      const idx = new PendingIndex();
+      idx.reset(names, 0);
+      idx.setLane({ index: 0, count: 4 });
+      const gone = new Set<string>();
+      for (let i = 0; i < 10; i++) {
+        const p = idx.pick(1_000_000, 8).name!;
+        idx.remove(p);
+        gone.add(p);
+      }
+      idx.setLane({ index: 2, count: 3 });
+      expect(idx.pick(1_000_000, 8)).toEqual({ name: names.find((n) => laneOf(n, 3) === 2 && !gone.has(n)) });
+    });
   });
 });
 

@@ -304,3 +304,22 @@ describe('FsQueue under injected faults', () => {
     expect(q.counts()).toMatchObject({ pending: 0, processing: 2 });
   });
 });
+
+describe('lanes among workers', () => {
+  it('every fresh worker record gets its own lane; a stale one and a lone worker get none', async () => {
+    const { laneAmongWorkers, workerRecordPath } = await import('../../src/queue/worker-registry.js');
+    const q = new FsQueue({ dir: tempDir() }).init();
+    const files = ['b', 'a', 'c', 'dead'].map((id) => workerRecordPath(q, id, 'n'));
+    expect(laneAmongWorkers(q, files[0]!, 60_000)).toBeNull(); // no record of its own yet
+    fs.writeFileSync(files[0]!, '{}');
+    expect(laneAmongWorkers(q, files[0]!, 60_000)).toBeNull(); // alone: no split
+    for (const f of files.slice(1)) fs.writeFileSync(f, '{}');
+    const old = new Date(Date.now() - 10 * 60_000);
+    fs.utimesSync(files[3]!, old, old);
+    fs.writeFileSync(`${files[2]!}.123.tmp`, '{}'); // a record being rewritten is not a worker
+    const lanes = files.slice(0, 3).map((f) => laneAmongWorkers(q, f, 60_000));
+    expect(lanes.map((l) => l?.count)).toEqual([3, 3, 3]);
+    expect(lanes.map((l) => l!.index).sort()).toEqual([0, 1, 2]);
+    expect(laneAmongWorkers(q, files[3]!, 60_000)).toBeNull();
+  });
+});
