@@ -28,11 +28,60 @@ process.on('exit', () => {
 });
 
 function spawnNode(script, env) {
-  const child = spawn(process.execPath, [path.join(here, 'bench', script)], { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(here, 'bench', script)], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
   const done = new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited ${code}`)))));
-  return { child, done, go: () => child.stdin.write('go\n') };
+  // Live workers say "ready", then "done <count> <time of their last completion>".
+  const state = { ready: false, count: 0, lastAt: 0 };
+  let buf = '';
+  child.stdout.on('data', (d) => {
+    buf += d;
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const [word, count, at] = buf.slice(0, i).split(' ');
+      buf = buf.slice(i + 1);
+      if (word === 'ready') state.ready = true;
+      if (word === 'done') Object.assign(state, { count: Number(count), lastAt: Number(at) });
+    }
+  });
+  return { child, done, state, go: () => child.stdin.write('go\n') };
+}
+
+const clock = () => performance.timeOrigin + performance.now();
+
+async function until(cond, what, ms = 300_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Workers already running and idle, as in real use (`edgar worker` started, then
+ * `edgar coordinate`): the clock runs from the start of the enqueue to the last
+ * completion, so enqueueing and draining overlap as far as each queue lets them.
+ */
+async function live(procs, enqueue) {
+  await until(() => procs.every((p) => p.state.ready), 'the workers to be ready');
+  await settle();
+  const t0 = clock();
+  await enqueue();
+  await until(() => procs.reduce((n, p) => n + p.state.count, 0) >= JOBS, 'every job to complete');
+  const tEnd = Math.max(...procs.map((p) => p.state.lastAt));
+  for (const p of procs) p.child.kill('SIGTERM');
+  await Promise.all(procs.map((p) => p.done));
+  return JOBS / ((tEnd - t0) / 1000);
+}
+
+async function fsLive(workers) {
+  const dir = freshDir();
+  const q = new FsQueue({ dir }).init();
+  const procs = Array.from({ length: workers }, () => spawnNode('fs-worker.mjs', { QDIR: dir, MODE: 'live', CONCURRENCY: String(CONCURRENCY) }));
+  const rate = await live(procs, () => q.enqueueBatch(jobs(JOBS)));
+  const done = fs.readdirSync(path.join(dir, 'completed')).length;
+  if (done !== JOBS) throw new Error(`live: ${done} of ${JOBS} completed`);
+  return rate;
 }
 
 /**
@@ -125,6 +174,20 @@ async function startBullmq({ durable = false } = {}) {
   let runs = 0;
   return {
     stop: () => redis.kill('SIGTERM'),
+    async runLive(n) {
+      const name = `bench${runs++}`;
+      const queue = new bullmq.Queue(name, { connection });
+      const procs = Array.from({ length: n }, () => spawnNode('bullmq-worker.mjs', { REDIS_PORT: String(port), QUEUE_NAME: name, CONCURRENCY: String(CONCURRENCY), MODE: 'live' }));
+      const all = jobs(JOBS);
+      const rate = await live(procs, async () => {
+        for (let i = 0; i < all.length; i += 1000) await queue.addBulk(all.slice(i, i + 1000).map((j) => ({ name: 'noop', data: j })));
+      });
+      const counts = await queue.getJobCounts('completed', 'wait', 'active');
+      if (counts.completed !== JOBS) throw new Error(`bullmq live: ${JSON.stringify(counts)}`);
+      await queue.obliterate({ force: true });
+      await queue.close();
+      return rate;
+    },
     async run(n) {
       const name = `bench${runs++}`;
       const queue = new bullmq.Queue(name, { connection });
@@ -179,21 +242,32 @@ async function durableNaive(n) {
   return rate;
 }
 
-/** Claims per second with a warm view (the steady state), and the cold listing apart. */
-async function claimRate(pending) {
-  const dir = freshDir();
-  const q = new FsQueue({ dir, durable: false }).init();
-  await q.enqueueBatch(jobs(pending));
-  const worker = new FsQueue({ dir, durable: false, rescanMs: 3_600_000 }).init();
+/**
+ * Claims per second with a warm view (the steady state), at 1k and at 100k pending, in
+ * alternating slices of 100 claims (medians), so that the disk's drift hits both alike;
+ * the one-off cold listing is reported apart.
+ */
+async function claimRates() {
+  const setUp = async (pending) => {
+    const dir = freshDir();
+    await new FsQueue({ dir, durable: false }).init().enqueueBatch(jobs(pending));
+    const worker = new FsQueue({ dir, durable: false, rescanMs: 3_600_000 }).init();
+    await settle();
+    const c0 = performance.now();
+    if (!worker.claim(owner)) throw new Error('ran dry'); // lists and sorts pending/
+    return { worker, coldMs: performance.now() - c0, rates: [] };
+  };
   const owner = { workerId: 'bench', nonce: 'x' };
-  const c0 = performance.now();
-  worker.claim(owner); // lists and sorts pending/
-  const coldMs = performance.now() - c0;
-  const n = Math.min(2_000, pending - 1);
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) if (!worker.claim(owner)) throw new Error('ran dry');
-  const rate = n / ((performance.now() - t0) / 1000);
-  return { rate, coldMs };
+  const small = await setUp(1_000);
+  const large = await setUp(100_000);
+  for (let slice = 0; slice < 8; slice++) {
+    for (const q of slice % 2 ? [large, small] : [small, large]) {
+      const t0 = performance.now();
+      for (let i = 0; i < 100; i++) if (!q.worker.claim(owner)) throw new Error('ran dry');
+      q.rates.push(100 / ((performance.now() - t0) / 1000));
+    }
+  }
+  return { small: { rate: median(small.rates), coldMs: small.coldMs }, large: { rate: median(large.rates), coldMs: large.coldMs } };
 }
 
 function cpuTicks(pid) {
@@ -239,12 +313,16 @@ const bull = await startBullmq();
 if (bull.skipped) say(`  BullMQ skipped: ${bull.skipped}`);
 const bullDurable = bull.skipped ? bull : await startBullmq({ durable: true });
 const samples = { fs: { 1: [], 2: [], 4: [] }, raw: { 1: [], 2: [], 4: [] }, bull: { 1: [], 2: [], 4: [] }, bullDurable: { 1: [], 2: [], 4: [] } };
+const liveSamples = { fs: { 1: [], 2: [], 4: [] }, bull: { 1: [], 2: [], 4: [] }, bullDurable: { 1: [], 2: [], 4: [] } };
 for (let round = 0; round < ROUNDS; round++) {
   for (const n of [1, 2, 4]) {
     samples.fs[n].push(await fsThroughput(n));
     samples.raw[n].push(await rawThroughput(n));
     if (!bull.skipped) samples.bull[n].push(await bull.run(n));
     if (!bullDurable.skipped) samples.bullDurable[n].push(await bullDurable.run(n));
+    liveSamples.fs[n].push(await fsLive(n));
+    if (!bull.skipped) liveSamples.bull[n].push(await bull.runLive(n));
+    if (!bullDurable.skipped) liveSamples.bullDurable[n].push(await bullDurable.runLive(n));
   }
   say(`  round ${round + 1}/${ROUNDS} done`);
 }
@@ -262,6 +340,15 @@ for (const n of [1, 2, 4]) {
   bullT[n] = bull.skipped ? null : { endToEnd: med(samples.bull[n], 'endToEnd'), drain: med(samples.bull[n], 'drain') };
   say(`  ${n} worker(s), jobs/s end to end (drain only): edgar ${r(fsT[n].endToEnd)} (${r(fsT[n].drain)}), raw ${r(rawT[n].endToEnd)} (${r(rawT[n].drain)})${bullT[n] ? `, BullMQ ${r(bullT[n].endToEnd)} (${r(bullT[n].drain)})` : ''}${bullDT[n] ? `, BullMQ with appendfsync always ${r(bullDT[n].endToEnd)} (${r(bullDT[n].drain)})` : ''}`);
 }
+const liveT = {};
+for (const n of [1, 2, 4]) {
+  liveT[n] = {
+    fs: median(liveSamples.fs[n]),
+    bull: bull.skipped ? null : median(liveSamples.bull[n]),
+    bullDurable: bullDurable.skipped ? null : median(liveSamples.bullDurable[n]),
+  };
+  say(`  ${n} worker(s), live (workers running while the jobs are enqueued), jobs/s: edgar ${r(liveT[n].fs)}${liveT[n].bull ? `, BullMQ ${r(liveT[n].bull)}` : ''}${liveT[n].bullDurable ? `, BullMQ with appendfsync always ${r(liveT[n].bullDurable)}` : ''}`);
+}
 const durO = [];
 const durN = [];
 for (let i = 0; i < 5; i++) {
@@ -270,9 +357,8 @@ for (let i = 0; i < 5; i++) {
 }
 const dur = { ours: median(durO), naive: median(durN) };
 say(`  durable enqueue: ${r(dur.ours)} jobs/s batched vs ${r(dur.naive)} naive (fsync per job); medians of 5 alternating runs of 1000`);
-const c1k = await claimRate(1_000);
-const c100k = await claimRate(100_000);
-say(`  claims: ${r(c1k.rate)}/s at 1k pending, ${r(c100k.rate)}/s at 100k pending (one-off listing: ${r(c1k.coldMs)} ms vs ${r(c100k.coldMs)} ms)`);
+const { small: c1k, large: c100k } = await claimRates();
+say(`  claims: ${r(c1k.rate)}/s at 1k pending, ${r(c100k.rate)}/s at 100k pending (medians of 8 alternating slices of 100; one-off listing: ${r(c1k.coldMs)} ms vs ${r(c100k.coldMs)} ms)`);
 const wake = await wakeAndIdle(300);
 say(`  wake-up over 300 jobs: p50 ${wake.p50.toFixed(2)} ms, p99 ${wake.p99.toFixed(2)} ms, max ${wake.max.toFixed(2)} ms; idle worker CPU ${wake.idleCpuPct.toFixed(2)}%`);
 
@@ -288,6 +374,11 @@ const result = {
   bullmqDurableJobsPerSec: bullDurable.skipped ? null : r(bullDT[4].endToEnd),
   bullmqDurableJobsPerSecByWorkers: bullDurable.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bullDT[k].endToEnd)])),
   bullmqDurableDrainPerSecByWorkers: bullDurable.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(bullDT[k].drain)])),
+  fsLiveJobsPerSec: r(liveT[4].fs),
+  fsLiveJobsPerSecByWorkers: Object.fromEntries([1, 2, 4].map((k) => [k, r(liveT[k].fs)])),
+  bullmqLiveJobsPerSec: bull.skipped ? null : r(liveT[4].bull),
+  bullmqLiveJobsPerSecByWorkers: bull.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(liveT[k].bull)])),
+  bullmqDurableLiveJobsPerSecByWorkers: bullDurable.skipped ? null : Object.fromEntries([1, 2, 4].map((k) => [k, r(liveT[k].bullDurable)])),
   rawDrainPerSecByWorkers: Object.fromEntries(Object.entries(rawT).map(([k, v]) => [k, r(v.drain)])),
   bullmqSkipped: bull.skipped ?? null,
   rawJobsPerSec: r(rawT[4].endToEnd),
@@ -307,6 +398,8 @@ const result = {
 result.ratios = {
   vsBullmq4: result.bullmqJobsPerSec ? Number((result.fsJobsPerSec / result.bullmqJobsPerSec).toFixed(2)) : null,
   vsRaw4: Number((result.fsJobsPerSec / result.rawJobsPerSec).toFixed(2)),
+  liveVsBullmq4: bull.skipped ? null : Number((liveT[4].fs / liveT[4].bull).toFixed(2)),
+  liveVsBullmqDurable4: bullDurable.skipped ? null : Number((liveT[4].fs / liveT[4].bullDurable).toFixed(2)),
   drainVsBullmq4: bull.skipped ? null : Number((fsT[4].drain / bullT[4].drain).toFixed(2)),
   vsBullmqDurable4: bullDurable.skipped ? null : Number((result.fsJobsPerSec / result.bullmqDurableJobsPerSec).toFixed(2)),
   drainVsBullmqDurable4: bullDurable.skipped ? null : Number((fsT[4].drain / bullDT[4].drain).toFixed(2)),

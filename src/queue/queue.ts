@@ -129,6 +129,19 @@ export interface PruneResult {
  *  the file between the fencing rename and the content rename (see moveAndRewrite). */
 const MIN_REWRITE_DELAY_MS = 1_000;
 const ENQUEUE_CHUNK = 256;
+
+interface PreparedJob {
+  record: JobRecord;
+  name: string;
+  tmp: string;
+  bytes: Buffer;
+}
+
+interface StartedChunk {
+  jobs: PreparedJob[];
+  fds: number[];
+  synced: Promise<void>;
+}
 const TMP_MAX_AGE_MS = 60 * 60_000;
 
 export class FsQueue {
@@ -259,29 +272,33 @@ export class FsQueue {
   async enqueueBatch(jobs: NewJob[], opts: { durable?: boolean } = {}): Promise<JobRecord[]> {
     const durable = opts.durable ?? this.durable;
     const out: JobRecord[] = [];
+    // Two chunks in flight: the next one's files are created and written while the pool
+    // fsyncs the previous one's, which is then published. Publishing stays in order, and a
+    // failure still leaves exactly the chunks before it queued.
+    let prev: StartedChunk | null = null;
     for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
-      const chunk = jobs.slice(start, start + ENQUEUE_CHUNK).map((j) => this.prepare(j));
-      await this.writeChunk(chunk, durable);
-      for (const c of chunk) {
-        const dest = path.join(this.stateDir('pending'), c.name);
-        try {
-          this.fs.renameSync(c.tmp, dest);
-        } catch (err) {
-          for (const rest of chunk.slice(chunk.indexOf(c))) this.unlinkQuietly(rest.tmp);
-          throw new QueueError(
-            `enqueue failed after ${out.length} job(s): rename ${c.tmp} -> ${dest}: ${describeFsError(err)}`,
-          );
-        }
-        this.index.add(c.name);
-        out.push(c.record);
+      let next: StartedChunk;
+      try {
+        next = this.startChunk(jobs.slice(start, start + ENQUEUE_CHUNK).map((j) => this.prepare(j)), durable);
+      } catch (err) {
+        if (prev) await this.publishChunk(prev, out, durable);
+        throw err;
       }
-      if (durable) await this.fsyncDir(this.stateDir('pending'));
+      if (prev) {
+        try {
+          await this.publishChunk(prev, out, durable);
+        } catch (err) {
+          await this.abandonChunk(next);
+          throw err;
+        }
+      }
+      prev = next;
     }
-    if (out.length > 0) this.ringDoorbell();
+    if (prev) await this.publishChunk(prev, out, durable);
     return out;
   }
 
-  private prepare(job: NewJob): { record: JobRecord; name: string; tmp: string; bytes: Buffer } {
+  private prepare(job: NewJob): PreparedJob {
     if (typeof job.id !== 'string' || job.id.length === 0) throw new QueueError('a job needs a non-empty string id');
     if (typeof job.type !== 'string' || job.type.length === 0) throw new QueueError(`job ${job.id}: a job needs a type`);
     const priority = job.priority ?? 'normal';
@@ -305,21 +322,59 @@ export class FsQueue {
     return { record, name, tmp: this.tmpPath(), bytes: Buffer.from(JSON.stringify(record)) };
   }
 
-  private async writeChunk(chunk: { tmp: string; bytes: Buffer }[], durable: boolean): Promise<void> {
+  /** Creates and writes a chunk's files in tmp/ and sets their fsyncs going, without waiting. */
+  private startChunk(jobs: PreparedJob[], durable: boolean): StartedChunk {
     const fds: number[] = [];
     try {
-      for (const c of chunk) {
+      for (const c of jobs) {
         const fd = this.fs.openSync(c.tmp, 'wx', 0o644);
         fds.push(fd);
         writeAll(this.fs, fd, c.bytes);
       }
-      if (durable) await this.makeDurable(fds);
     } catch (err) {
       for (const fd of fds) this.closeQuietly(fd);
-      for (const c of chunk) this.unlinkQuietly(c.tmp);
+      for (const c of jobs) this.unlinkQuietly(c.tmp);
       throw new QueueError(`enqueue failed, nothing was queued from this chunk: ${describeFsError(err)}`);
     }
-    for (const fd of fds) this.closeQuietly(fd);
+    const synced = durable ? this.makeDurable(fds) : Promise.resolve();
+    // Awaited by publishChunk or abandonChunk; this only keeps an early failure from
+    // counting as unhandled while the previous chunk is being published.
+    synced.catch(() => undefined);
+    return { jobs, fds, synced };
+  }
+
+  /** Waits for the chunk's fsyncs, renames its files into pending/ in order, syncs the folder. */
+  private async publishChunk(chunk: StartedChunk, out: JobRecord[], durable: boolean): Promise<void> {
+    try {
+      await chunk.synced;
+    } catch (err) {
+      await this.abandonChunk(chunk);
+      throw new QueueError(`enqueue failed after ${out.length} job(s), nothing was queued from this chunk: ${describeFsError(err)}`);
+    }
+    for (const fd of chunk.fds) this.closeQuietly(fd);
+    const jobs = chunk.jobs;
+    for (let k = 0; k < jobs.length; k++) {
+      const c = jobs[k] as PreparedJob;
+      const dest = this.dirs.pending + path.sep + c.name;
+      try {
+        this.fs.renameSync(c.tmp, dest);
+      } catch (err) {
+        for (const rest of jobs.slice(k)) this.unlinkQuietly(rest.tmp);
+        throw new QueueError(`enqueue failed after ${out.length} job(s): rename ${c.tmp} -> ${dest}: ${describeFsError(err)}`);
+      }
+      this.index.add(c.name);
+      out.push(c.record);
+    }
+    if (durable) await this.fsyncDir(this.dirs.pending);
+    // Per chunk, so that workers already running start on a long batch at once.
+    this.ringDoorbell();
+  }
+
+  /** Drops a started chunk: nothing of it reaches pending/. */
+  private async abandonChunk(chunk: StartedChunk): Promise<void> {
+    await chunk.synced.catch(() => undefined);
+    for (const fd of chunk.fds) this.closeQuietly(fd);
+    for (const c of chunk.jobs) this.unlinkQuietly(c.tmp);
   }
 
   /**

@@ -143,7 +143,7 @@ describe('edgar healthcheck', () => {
     const first = Date.parse(read().loopAt as string);
     expect(Number.isFinite(first)).toBe(true);
     // Idle, the loop still turns on its ~2 s rescan, and the next heartbeat carries it.
-    await until(() => Date.parse(read().loopAt as string) > first, 10_000, 100);
+    await until(() => Date.parse(read().loopAt as string) > first, 20_000, 100);
     expect((await check(qdir)).code).toBe(0);
 
     // The heartbeat timer goes on while the claim loop does not: written as the worker

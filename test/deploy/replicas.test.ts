@@ -36,6 +36,7 @@ describe('worker replicas as docker-compose.yml defines them', () => {
     for (const [k, v] of Object.entries(environmentOf(svc))) env[k] = volumes[v ?? ''] ?? v ?? '';
     env.EDGAR_SIMULATED_LATENCY_MS = '1000';
     const qdir = env.QUEUE_DIR as string;
+    const records = (): number => ls(path.join(qdir, 'meta'), 'workers').length;
     const words = (svc.command as string).trim().split(/\s+/);
     expect(words.slice(0, 2)).toEqual(['edgar', 'worker']);
 
@@ -58,7 +59,9 @@ describe('worker replicas as docker-compose.yml defines them', () => {
     expect(total).toBe(24);
 
     for (const n of ['edgar-worker-1', 'edgar-worker-2', 'edgar-worker-3', 'edgar-worker-4']) up(n);
-    await until(() => ls(qdir, 'completed').length >= 4 && ls(qdir, 'processing').length >= 3, 30_000);
+    // Every replica's Worker running (its record written), not only the first ones a loaded
+    // machine started: a replica stopped while still starting has no tally to check below.
+    await until(() => records() === 4 && ls(qdir, 'completed').length >= 4 && ls(qdir, 'processing').length >= 3, 30_000);
 
     // docker compose up -d --scale worker=2
     const stopped: Exited[] = [];
@@ -69,7 +72,7 @@ describe('worker replicas as docker-compose.yml defines them', () => {
     up('edgar-worker-1');
     up('edgar-worker-2');
 
-    await until(() => ls(qdir, 'completed').length === total, 60_000, 50);
+    await until(() => ls(qdir, 'completed').length === total && records() === 2, 60_000, 50);
     // docker compose down
     stopped.push(...(await Promise.all([stop('edgar-worker-1'), stop('edgar-worker-2')])));
 

@@ -145,7 +145,11 @@ describe('the main job end to end', () => {
     await ok(['sample', '--year', '2014', '--count', '6', '--seed', '9', '--filings-dir', env.FILINGS_DIR], env);
     const waiter = spawnEdgar(['coordinate', '--year', '2014', '--wait'], env);
     const waited = waitExit(waiter);
-    await until(() => ls(env.QUEUE_DIR, 'pending').length === 6);
+    let said = '';
+    waiter.stderr!.on('data', (d) => (said += d));
+    // Queued, and then waiting with its Ctrl-C handler in place (set up right after this line,
+    // which a loaded machine may print well after the jobs are in pending/).
+    await until(() => ls(env.QUEUE_DIR, 'pending').length === 6 && /queued 6 of/.test(said));
     await sleep(300);
     waiter.kill('SIGINT');
     const w = await waited;

@@ -78,7 +78,7 @@ describe('LLM extraction end to end: coordinator, workers and status as processe
       const env = setup(s.url);
       const child = spawn(process.execPath, [BIN, 'coordinate', '--year', '2010', '--extractor', 'llm'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       const exited = waitExit(child);
-      await until(() => s.stats.pulls > pullsBefore, 10_000);
+      await until(() => s.stats.pulls > pullsBefore);
       child.kill('SIGINT');
       const r = await exited;
       expect(r.code).toBe(130);

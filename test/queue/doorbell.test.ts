@@ -11,7 +11,8 @@ describe('doorbell', () => {
     const heard: number[] = [];
     let ring = 0;
     const watcher = watchDoorbell(file, () => heard.push(ring));
-    await sleep(300);
+    // Armed once chokidar says so; a fixed wait may be too short on a loaded machine.
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     for (ring = 1; ring <= 20; ring++) {
       const t = new Date(Date.now() + ring);
       fs.utimesSync(file, t, t);

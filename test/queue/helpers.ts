@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { ROOT, waitExit, type Exited } from '../helpers.js';
 
 export const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'queue-worker.mjs');
+/** A module for --import that holds `reap-stuck` at its first claim until its rivals get there too. */
+export const REAP_GATE = path.join(ROOT, 'test', 'fixtures', 'reap-gate.mjs');
 
 export function startWorker(env: Record<string, string>): { child: ChildProcess; done: Promise<Exited> } {
   const child = spawn(process.execPath, [FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FsQueue } from '../../src/queue/index.js';
 import { edgar, sleep, tempDir, until } from '../helpers.js';
-import { ageClaims, completedIds, executions, ls, startWorker } from './helpers.js';
+import { ageClaims, completedIds, executions, ls, REAP_GATE, startWorker } from './helpers.js';
 
 const ids = (n: number, prefix = 'job') => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
 
@@ -26,9 +27,14 @@ describe('real worker processes', () => {
     const log = path.join(qdir, 'exec.log');
     const all = ids(4000);
     await seed(qdir, all);
+    // All four loaded before any claims: on a loaded machine one could otherwise drain the
+    // queue before another has started, and there would be no race to check.
+    const gate = tempDir('edgar-gate-');
     const workers = Array.from({ length: 4 }, (_, i) =>
-      startWorker({ QDIR: qdir, EXEC_LOG: log, BURST: '1', CONCURRENCY: String(1 + (i % 2)), WORKER_ID: `race${i}` }),
+      startWorker({ QDIR: qdir, EXEC_LOG: log, BURST: '1', CONCURRENCY: String(1 + (i % 2)), WORKER_ID: `race${i}`, START_GATE: gate }),
     );
+    await until(() => fs.readdirSync(gate).length === 4, 60_000);
+    fs.writeFileSync(path.join(gate, 'open'), '');
     const results = await Promise.all(workers.map((w) => w.done));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const ex = executions(log);
@@ -134,9 +140,12 @@ describe('real worker processes', () => {
     const q = await seed(qdir, all);
     while (q.claim({ workerId: 'dead', nonce: 'x' }));
     expect(ageClaims(qdir, 10 * 60_000)).toBe(3000);
+    // Each holds at its first claim until both have listed the claims (REAP_GATE), so that
+    // one cannot move all 3000 before the other has even started on a loaded machine.
+    const gate = { NODE_OPTIONS: `--import=${pathToFileURL(REAP_GATE).href}`, REAP_GATE_DIR: tempDir('edgar-gate-'), REAP_GATE_PARTIES: '2' };
     const [r1, r2] = await Promise.all([
-      edgar(['reap-stuck', '--json', '--queue-dir', qdir]),
-      edgar(['reap-stuck', '--json', '--queue-dir', qdir]),
+      edgar(['reap-stuck', '--json', '--queue-dir', qdir], gate),
+      edgar(['reap-stuck', '--json', '--queue-dir', qdir], gate),
     ]);
     expect(r1!.code, r1!.stderr).toBe(0);
     expect(r2!.code, r2!.stderr).toBe(0);
@@ -184,8 +193,9 @@ describe('real worker processes', () => {
   it('with the watcher off, the periodic rescan alone picks up new work', async () => {
     const qdir = tempDir();
     new FsQueue({ dir: qdir }).init();
-    const w = startWorker({ QDIR: qdir, WATCH: 'false', RESCAN_MS: '200' });
-    await sleep(400);
+    const ready = path.join(qdir, 'ready');
+    const w = startWorker({ QDIR: qdir, WATCH: 'false', RESCAN_MS: '200', READY_FILE: ready });
+    await until(() => fs.existsSync(ready)); // running, its first listing done: idle
     await seed(qdir, ids(20, 'poll'));
     await until(() => ls(qdir, 'completed').length === 20, 10_000);
     w.child.kill('SIGTERM');
@@ -195,8 +205,9 @@ describe('real worker processes', () => {
   it('with rescans rare, the doorbell wakes an idle worker', async () => {
     const qdir = tempDir();
     new FsQueue({ dir: qdir }).init();
-    const w = startWorker({ QDIR: qdir, RESCAN_MS: '600000' });
-    await sleep(600); // worker idle, watcher armed
+    const ready = path.join(qdir, 'ready');
+    const w = startWorker({ QDIR: qdir, RESCAN_MS: '600000', READY_FILE: ready });
+    await until(() => fs.existsSync(ready)); // worker idle, watcher armed
     await seed(qdir, ['ring']);
     await until(() => ls(qdir, 'completed').length === 1, 10_000);
     w.child.kill('SIGTERM');
@@ -231,9 +242,11 @@ describe('real worker processes', () => {
 
     await seed(qdir, ids(2, 'slow'));
     const w2 = startWorker({ QDIR: qdir, MODE: 'sleep:60000', CONCURRENCY: '2', GRACE_MS: '60000' });
+    let said = '';
+    w2.child.stderr!.on('data', (d) => (said += d));
     await until(() => ls(qdir, 'processing').length === 2);
     w2.child.kill('SIGTERM');
-    await sleep(200);
+    await until(() => said.includes('signal SIGTERM')); // the first one handled: a graceful stop under way
     w2.child.kill('SIGTERM');
     const r2 = await w2.done;
     expect(r2.code).toBe(130);

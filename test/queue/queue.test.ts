@@ -224,6 +224,28 @@ describe('FsQueue under injected faults', () => {
     expect(q.counts().pending).toBe(0);
   });
 
+  it('a large batch (chunks in flight two at a time): a failure queues exactly the chunks before it, in order, and leaves tmp/ clean', async () => {
+    const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `j${String(i).padStart(4, '0')}`, type: 't' }));
+    // fsync of the 300th file fails: the chunk holding it (the second, 256-511) and the
+    // third, already started, are dropped; the first is queued.
+    let fsyncs = 0;
+    const bad = { ...nodeQueueFs, fsync: (fd: number) => (++fsyncs === 300 ? Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })) : nodeQueueFs.fsync(fd)) };
+    const q = new FsQueue({ dir, fs: bad }).init();
+    await expect(q.enqueueBatch(batch(700), { durable: true })).rejects.toThrow(/after 256 job\(s\), nothing was queued from this chunk.*EIO/);
+    expect(q.counts().pending).toBe(256);
+    expect(ls(dir, 'pending').map((n) => n.split('-').pop()).sort()).toEqual(batch(256).map((j) => `${j.id}~0.json`));
+    expect(ls(dir, 'tmp').filter((n) => !n.startsWith('.'))).toEqual([]);
+    // A file that cannot be created in the third chunk: the first two are queued.
+    const d2 = tempDir('edgar-q-');
+    let opens = 0;
+    const q2 = new FsQueue({ dir: d2, fs: { ...nodeQueueFs, openSync: (p, f, m) => (String(p).includes('/tmp/') && ++opens === 600 ? (() => { throw Object.assign(new Error('ENOSPC: injected'), { code: 'ENOSPC' }); })() : nodeQueueFs.openSync(p, f, m)) } }).init();
+    await expect(q2.enqueueBatch(batch(700), { durable: true })).rejects.toThrow(/ENOSPC/);
+    expect(q2.counts().pending).toBe(512);
+    expect(ls(d2, 'tmp').filter((n) => !n.startsWith('.'))).toEqual([]);
+    const ok = await q2.enqueueBatch(batch(700).slice(512));
+    expect(ok).toHaveLength(188);
+  });
+
   it('EIO or ENOSPC while recording a failure: the job stays claimed (reapable), nothing lost', async () => {
     for (const code of ['EIO', 'ENOSPC']) {
       const d = tempDir('edgar-q-');

@@ -48,9 +48,10 @@ describe('queue edge cases found in review', () => {
     expect(q.reap({ staleAfterMs: 60_000 })).toHaveLength(1); // taken over: the worker's lease is lost
     await sleep(150); // its heartbeat notices
     const t0 = Date.now();
-    const summary = await Promise.race([worker.stop(200), sleep(3_000).then(() => 'hung' as const)]);
+    const summary = await Promise.race([worker.stop(200), sleep(20_000).then(() => 'hung' as const)]);
     expect(summary).not.toBe('hung');
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    // The 200 ms grace, with room for a loaded machine; still well below the default 8 s grace.
+    expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
   it('timers keep running while a worker drains jobs whose handler does no I/O (heartbeats are not starved)', async () => {

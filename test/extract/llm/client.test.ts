@@ -57,7 +57,8 @@ describe('OllamaClient against the Ollama stand-in (real HTTP, the ollama packag
 
   it('the per-request timeout aborts the HTTP request (the server sees it closed) and the retry succeeds', async () => {
     s.fault({ hang: true });
-    const res = await client(s.url, { timeoutMs: 300, attempts: 2 }).chat(SYSTEM, USER, never);
+    // Long enough that the retry's own answer is never cut off on a loaded machine.
+    const res = await client(s.url, { timeoutMs: 1_500, attempts: 2 }).chat(SYSTEM, USER, never);
     const closed = s.stats.chat - s.stats.chatOk;
     expect(JSON.parse(res.content).people).toHaveLength(1);
     expect(closed).toBe(1);
@@ -68,7 +69,9 @@ describe('OllamaClient against the Ollama stand-in (real HTTP, the ollama packag
     s.fault({ hang: true });
     const ac = new AbortController();
     const p = client(s.url, { timeoutMs: 60_000 }).chat(SYSTEM, USER, ac.signal);
-    setTimeout(() => ac.abort(new Error('lease lost')), 100);
+    // Aborted once the request is at the server (a fixed delay may come first on a loaded machine).
+    await until(() => s.stats.inFlight === 1, 10_000);
+    ac.abort(new Error('lease lost'));
     await expect(p).rejects.toThrow('lease lost');
     expect(s.stats.chat).toBe(1);
     // The HTTP request itself was aborted: the server saw the connection close.

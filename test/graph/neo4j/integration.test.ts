@@ -268,7 +268,20 @@ describe.each(targets)('against $name', (target) => {
     // Fragments keep landing in the outbox while Neo4j is down ...
     const fragmentsAtStop = listFragmentFiles(d.GRAPH_DIR!).length;
     await until(() => listFragmentFiles(d.GRAPH_DIR!).length >= Math.min(40, fragmentsAtStop + 4), 60_000, 50);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // ... and jobs fail against the stopped server and are queued again: wait until one has
+    // (its record names the error), rather than for a fixed time a loaded machine may need more of.
+    const failedOnOutage = (): boolean =>
+      ['pending', 'processing'].some((state) =>
+        ls(path.join(d.QUEUE_DIR!, state)).some((n) => {
+          try {
+            const rec = JSON.parse(fs.readFileSync(path.join(d.QUEUE_DIR!, state, n), 'utf8'));
+            return (rec.errors ?? []).some((e: { message: string }) => /unreachable|ServiceUnavailable|connection/i.test(e.message));
+          } catch {
+            return false; // moved or being written meanwhile
+          }
+        }),
+      );
+    await until(failedOnOutage, 60_000, 50);
     await target.start!();
     const ends = await Promise.all(exited);
     for (const e of ends) expect(e.code, e.stderr).toBe(0);
