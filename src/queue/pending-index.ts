@@ -8,6 +8,14 @@
 
 const DUE_START = 2;
 const DUE_END = 15;
+/** How many live names of the others' a steal looks at per lane before giving up. */
+const STEAL_WINDOW = 256;
+/**
+ * How long a name must have been due before a worker of another lane may take it. Owners
+ * take fresh names within milliseconds; this only delays the names of a worker that is
+ * busy, stopping or dead, and keeps idle workers from racing the owners for fresh ones.
+ */
+export const STEAL_AFTER_MS = 1_000;
 
 /**
  * Due time straight from the fixed-width name, without a full parse (hot path). A name
@@ -106,12 +114,22 @@ export class PendingIndex {
    */
   pick(nowMs: number, spread: number, random: () => number = Math.random): Pick {
     this.mergeIncoming();
+    let limit = nowMs;
     if (this.lane) {
-      const own = this.pickInLane(nowMs, this.lane);
-      if (own !== null) return { name: own };
-      // Our share of the first due band is empty (or not due): take from anyone's, as
-      // without lanes. This is how the last names of a drain, and the share of a worker
-      // that died or is busy, get done.
+      const first = this.firstDueIndex(nowMs);
+      if (first >= 0) {
+        const own = this.pickInLane(nowMs, this.lane, first);
+        if (own !== null) return { name: own };
+        // Our share of the first due band is empty (or not due). The others' names are
+        // taken only once they have waited STEAL_AFTER_MS: until then their owners, who
+        // are at work on them, would win most races for them. This is how the last names
+        // of a drain, and the share of a worker that died or is busy, get done.
+        limit = nowMs - STEAL_AFTER_MS;
+        const oldest = dueOf(this.names[first] as string);
+        if (oldest > limit) return { name: null, nextDueMs: oldest + STEAL_AFTER_MS };
+        const other = this.stealFromBack(limit, this.lane, first);
+        if (other !== null) return { name: other, stolen: true };
+      }
     }
     const candidates: string[] = [];
     let nextDueMs: number | null = null;
@@ -125,11 +143,11 @@ export class PendingIndex {
       // The spread never crosses priorities: a high job always goes before a normal one.
       if (candidates.length > 0 && n.charCodeAt(0) !== (candidates[0] as string).charCodeAt(0)) break;
       const due = dueOf(n);
-      if (due <= nowMs) {
+      if (due <= limit) {
         candidates.push(n);
         continue;
       }
-      if (nextDueMs === null || due < nextDueMs) nextDueMs = due;
+      if (nextDueMs === null || due < nextDueMs) nextDueMs = due + (nowMs - limit);
       // Within one priority, names ascend by due time: the rest of this band is not due
       // either, so jump to the next priority instead of walking a backlog of retries.
       i = this.firstAfterPriority(n.charCodeAt(0), i) - 1;
@@ -149,19 +167,7 @@ export class PendingIndex {
    * due name, or null. Never crosses into a lower priority: a high job in another lane
    * goes before a normal one in ours (the caller then takes from anyone's share).
    */
-  private pickInLane(nowMs: number, lane: Lane): string | null {
-    let i = this.head;
-    // The band: the first live, due name's priority (bands whose head is not due are skipped).
-    for (; i < this.names.length; i++) {
-      const n = this.names[i] as string;
-      if (!this.live.has(n)) {
-        if (i === this.head) this.head++;
-        continue;
-      }
-      if (dueOf(n) <= nowMs) break;
-      i = this.firstAfterPriority(n.charCodeAt(0), i) - 1;
-    }
-    if (i >= this.names.length) return null;
+  private pickInLane(nowMs: number, lane: Lane, i: number): string | null {
     const digit = (this.names[i] as string).charCodeAt(0);
     let j = Math.max(i, this.laneCursor.get(digit) ?? 0);
     for (; j < this.names.length; j++) {
@@ -174,6 +180,47 @@ export class PendingIndex {
     }
     this.laneCursor.set(digit, j);
     return null;
+  }
+
+  /**
+   * A due name of another lane, taken from the back of the band: its owner works from the
+   * front, so the two meet only once, at the end. Each worker turns first to the lane after
+   * its own, so that idle workers do not all descend on the same one. Gives up (null) after
+   * looking at STEAL_WINDOW live names for each lane, rather than walk a huge band.
+   */
+  private stealFromBack(limit: number, lane: Lane, start: number): string | null {
+    const digit = (this.names[start] as string).charCodeAt(0);
+    let lo = start;
+    let hi = this.firstAfterPriority(digit, start);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (dueOf(this.names[mid] as string) <= limit) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let v = 1; v < lane.count; v++) {
+      const victim = (lane.index + v) % lane.count;
+      for (let j = lo - 1, looked = 0; j >= start && looked < STEAL_WINDOW; j--) {
+        const n = this.names[j] as string;
+        if (!this.live.has(n)) continue;
+        looked++;
+        if (laneOf(n, lane.count) === victim) return n;
+      }
+    }
+    return null;
+  }
+
+  /** Where the first live, due name is (bands whose head is not due are skipped), or -1. */
+  private firstDueIndex(nowMs: number): number {
+    for (let i = this.head; i < this.names.length; i++) {
+      const n = this.names[i] as string;
+      if (!this.live.has(n)) {
+        if (i === this.head) this.head++;
+        continue;
+      }
+      if (dueOf(n) <= nowMs) return i;
+      i = this.firstAfterPriority(n.charCodeAt(0), i) - 1;
+    }
+    return -1;
   }
 
   private firstAfterPriority(digit: number, from: number): number {

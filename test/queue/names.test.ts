@@ -10,7 +10,7 @@ import {
   pendingName,
   sanitizeWorkerId,
 } from '../../src/queue/names.js';
-import { laneOf, PendingIndex } from '../../src/queue/pending-index.js';
+import { laneOf, PendingIndex, STEAL_AFTER_MS } from '../../src/queue/pending-index.js';
 import { backoffDelay } from '../../src/queue/backoff.js';
 
 describe('file names', () => {
@@ -148,11 +148,26 @@ describe('PendingIndex', () => {
       const idx = new PendingIndex();
       idx.reset([...normal, ...high, notDue], 0);
       idx.setLane({ index: 0, count: 2 });
-      const first = idx.pick(1_000, 1);
-      expect(first).toEqual({ name: high[0], stolen: true });
+      // The high ones are fresh: not ours, not to be taken yet, and no normal job instead.
+      expect(idx.pick(1_000, 1)).toEqual({ name: null, nextDueMs: 5 + STEAL_AFTER_MS });
+      const first = idx.pick(5 + STEAL_AFTER_MS, 1);
+      expect(first.name !== null && high.includes(first.name) && first.stolen).toBe(true);
       for (const h of high) idx.remove(h);
-      expect(idx.pick(1_000, 1)).toEqual({ name: mine });
+      expect(idx.pick(5 + STEAL_AFTER_MS, 1)).toEqual({ name: mine });
       expect(idx.pick(60_000, 1)).toEqual({ name: notDue });
+    });
+
+    it("takes another lane's names only once they have waited, from the back, the next lane's first", () => {
+      const fresh = names.slice(0, 40);
+      const idx = new PendingIndex();
+      idx.reset(fresh.filter((n) => laneOf(n, 4) !== 0), 0);
+      idx.setLane({ index: 0, count: 4 });
+      const now = 20; // the names were due at 10..49
+      expect(idx.pick(now, 8)).toEqual({ name: null, nextDueMs: 10 + STEAL_AFTER_MS });
+      const later = 50 + STEAL_AFTER_MS;
+      const got = idx.pick(later, 8);
+      const lane1 = fresh.filter((n) => laneOf(n, 4) === 1);
+      expect(got).toEqual({ name: lane1[lane1.length - 1], stolen: true });
     });
 
     it('a view whose lane changes starts its own share from the front again', () => {
