@@ -3,13 +3,15 @@
  * ~50-90 ms, so a claim must never list: it takes a candidate from this view, and the
  * rename tells whether the candidate is still there. The view is refreshed from a listing
  * only when it runs dry or a rescan is due; names learnt in between (our own enqueues)
- * are merged in. Stale entries are harmless: a losing rename costs microseconds.
+ * are merged in. A stale entry costs one losing rename (microseconds) when it is tried; in
+ * lane mode it can also make a worker wait for another lane's fresh name that is in fact
+ * gone, but never while work of its own is due (see pickLaned).
  */
 
 const DUE_START = 2;
 const DUE_END = 15;
-/** How many live names of the others' a steal looks at per lane before giving up. */
-const STEAL_WINDOW = 256;
+/** How many positions a steal walks back from the end of the band before it takes the front. */
+const STEAL_SCAN = 1024;
 /**
  * How long a name must have been due before a worker of another lane may take it. Owners
  * take fresh names within milliseconds; this only delays the names of a worker that is
@@ -27,7 +29,7 @@ export const dueOf = (name: string): number => {
   return Number.isFinite(due) ? due : 0;
 };
 
-/** `stolen`: taken outside our lane, from a view that may list many names others already took. */
+/** `stolen`: taken from another lane, so the view may well be stale there (list before trying many). */
 export type Pick = { name: string; stolen?: boolean } | { name: null; nextDueMs: number | null };
 
 /**
@@ -68,12 +70,16 @@ export class PendingIndex {
   refreshedAt = 0;
   private lane: Lane | null = null;
   /**
-   * Per priority digit: no live name of our lane, due or not, sits between the band's
-   * first live name and this position. Lets a pick in lane mode resume where the last one
-   * stopped instead of walking past every other lane's names again. Cleared whenever
-   * names move (a listing, an insertion, a compaction).
+   * Per priority digit, positions in `names` that let a pick resume where the last one
+   * stopped instead of walking again past names that are gone (bandFirst: no live name of
+   * the band before it) or that belong to other lanes (laneCursor: no live name of our lane
+   * before it). Kept valid through insertions (shiftCursors) and compaction; cleared when
+   * the array is rebuilt.
    */
+  private bandFirst = new Map<number, number>();
   private laneCursor = new Map<number, number>();
+  /** Positions walked by picks so far: what the cursors keep small (tests count it). */
+  steps = 0;
 
   get size(): number {
     return this.live.size;
@@ -87,7 +93,7 @@ export class PendingIndex {
     for (const n of this.names) this.live.add(n);
     this.incoming = [];
     this.refreshedAt = nowMs;
-    this.laneCursor.clear();
+    this.clearCursors();
   }
 
   /** Which share of the names to prefer (null or a count of 1: all of them). */
@@ -109,118 +115,137 @@ export class PendingIndex {
   }
 
   /**
-   * A due candidate chosen at random among the first `spread` due ones, so that several
-   * workers holding the same view do not all race for the same name.
+   * The next name to try, or when none may be taken now, when to look again. Without a
+   * lane: a due name chosen at random among the first `spread` of the first band (priority)
+   * that has any, so that workers holding the same view do not all race for one name. With
+   * a lane: see pickLaned. Never a name that is not due.
    */
   pick(nowMs: number, spread: number, random: () => number = Math.random): Pick {
     this.mergeIncoming();
-    let limit = nowMs;
-    if (this.lane) {
-      const first = this.firstDueIndex(nowMs);
-      if (first >= 0) {
-        const own = this.pickInLane(nowMs, this.lane, first);
-        if (own !== null) return { name: own };
-        // Our share of the first due band is empty (or not due). The others' names are
-        // taken only once they have waited STEAL_AFTER_MS: until then their owners, who
-        // are at work on them, would win most races for them. This is how the last names
-        // of a drain, and the share of a worker that died or is busy, get done.
-        limit = nowMs - STEAL_AFTER_MS;
-        const oldest = dueOf(this.names[first] as string);
-        if (oldest > limit) return { name: null, nextDueMs: oldest + STEAL_AFTER_MS };
-        const other = this.stealFromBack(limit, this.lane, first);
-        if (other !== null) return { name: other, stolen: true };
-      }
+    while (this.head < this.names.length && !this.live.has(this.names[this.head] as string)) this.head++;
+    const picked = this.lane ? this.pickLaned(nowMs, this.lane) : this.pickSpread(nowMs, spread, random);
+    if (this.head > 4096 && this.head > this.names.length / 2) {
+      const gone = this.head;
+      this.names = this.names.slice(gone);
+      this.head = 0;
+      for (const m of [this.bandFirst, this.laneCursor]) for (const [d, c] of m) m.set(d, Math.max(0, c - gone));
     }
-    const candidates: string[] = [];
-    let nextDueMs: number | null = null;
-    let i = this.head;
-    for (; i < this.names.length && candidates.length < spread; i++) {
-      const n = this.names[i] as string;
-      if (!this.live.has(n)) {
-        if (i === this.head) this.head++;
+    return picked;
+  }
+
+  private pickSpread(nowMs: number, spread: number, random: () => number): Pick {
+    let wake: number | null = null;
+    for (let i = this.head; i < this.names.length; ) {
+      const digit = (this.names[i] as string).charCodeAt(0);
+      const end = this.firstAfterPriority(digit, i);
+      const f = this.firstLive(digit, i, end);
+      // Within one band names ascend by due time: if its first is not due, none is.
+      if (f === end || dueOf(this.names[f] as string) > nowMs) {
+        if (f < end) wake = earlier(wake, dueOf(this.names[f] as string));
+        i = end;
         continue;
       }
       // The spread never crosses priorities: a high job always goes before a normal one.
-      if (candidates.length > 0 && n.charCodeAt(0) !== (candidates[0] as string).charCodeAt(0)) break;
-      const due = dueOf(n);
-      if (due <= limit) {
+      const candidates: string[] = [];
+      for (let j = f; j < end && candidates.length < spread; j++) {
+        const n = this.names[j] as string;
+        if (!this.live.has(n)) continue;
+        if (dueOf(n) > nowMs) break;
         candidates.push(n);
+      }
+      return { name: candidates[Math.floor(random() * candidates.length)] as string };
+    }
+    return { name: null, nextDueMs: wake };
+  }
+
+  /**
+   * Band by band, highest priority first: our lane's first due name; else another lane's
+   * name that has been due for STEAL_AFTER_MS (its owner is busy, stopping or dead, or the
+   * drain is at its end), taken from the back of the band, where its owner, working from
+   * the front, is not; else, as long as the band holds only others' fresh names, the next
+   * band down, so that a free worker never sits idle with work of its own due (a higher
+   * job is left to its owner for at most STEAL_AFTER_MS meanwhile).
+   */
+  private pickLaned(nowMs: number, lane: Lane): Pick {
+    let wake: number | null = null;
+    const limit = nowMs - STEAL_AFTER_MS;
+    for (let i = this.head; i < this.names.length; ) {
+      const digit = (this.names[i] as string).charCodeAt(0);
+      const end = this.firstAfterPriority(digit, i);
+      const f = this.firstLive(digit, i, end);
+      if (f === end) {
+        i = end;
         continue;
       }
-      if (nextDueMs === null || due < nextDueMs) nextDueMs = due + (nowMs - limit);
-      // Within one priority, names ascend by due time: the rest of this band is not due
-      // either, so jump to the next priority instead of walking a backlog of retries.
-      i = this.firstAfterPriority(n.charCodeAt(0), i) - 1;
+      const firstDue = dueOf(this.names[f] as string);
+      if (firstDue > nowMs) {
+        wake = earlier(wake, firstDue);
+        i = end;
+        continue;
+      }
+      const own = this.ownInBand(digit, f, end, lane);
+      if (own !== null) {
+        if (dueOf(own) <= nowMs) return { name: own };
+        wake = earlier(wake, dueOf(own));
+      }
+      // No own name due here, so the band's first live name is another lane's.
+      if (firstDue <= limit) return { name: this.stealFromBack(limit, lane, f, end) ?? (this.names[f] as string), stolen: true };
+      wake = earlier(wake, firstDue + STEAL_AFTER_MS);
+      i = end;
     }
-    if (this.head > 4096 && this.head > this.names.length / 2) {
-      this.names = this.names.slice(this.head);
-      this.head = 0;
-      this.laneCursor.clear();
-    }
-    if (candidates.length === 0) return { name: null, nextDueMs };
-    const chosen = candidates[Math.floor(random() * candidates.length)] as string;
-    return this.lane ? { name: chosen, stolen: true } : { name: chosen };
+    return { name: null, nextDueMs: wake };
   }
 
-  /**
-   * The first due name of our lane in the first band (priority digit) that holds a live
-   * due name, or null. Never crosses into a lower priority: a high job in another lane
-   * goes before a normal one in ours (the caller then takes from anyone's share).
-   */
-  private pickInLane(nowMs: number, lane: Lane, i: number): string | null {
-    const digit = (this.names[i] as string).charCodeAt(0);
-    let j = Math.max(i, this.laneCursor.get(digit) ?? 0);
-    for (; j < this.names.length; j++) {
+  /** The first live name of the band at or after `from`, or `end`. */
+  private firstLive(digit: number, from: number, end: number): number {
+    const start = Math.max(from, this.bandFirst.get(digit) ?? 0);
+    let j = start;
+    while (j < end && !this.live.has(this.names[j] as string)) j++;
+    this.steps += j - start;
+    this.bandFirst.set(digit, j);
+    return j;
+  }
+
+  /** Our lane's first live name in the band (due or not), or null. */
+  private ownInBand(digit: number, from: number, end: number, lane: Lane): string | null {
+    const start = Math.max(from, this.laneCursor.get(digit) ?? 0);
+    let j = start;
+    for (; j < end; j++) {
       const n = this.names[j] as string;
-      if (n.charCodeAt(0) !== digit) break;
-      if (!this.live.has(n) || laneOf(n, lane.count) !== lane.index) continue;
-      this.laneCursor.set(digit, j);
-      // Names ascend by due time within a band: if ours is not due, none after it is.
-      return dueOf(n) <= nowMs ? n : null;
+      if (this.live.has(n) && laneOf(n, lane.count) === lane.index) break;
     }
+    this.steps += j - start;
     this.laneCursor.set(digit, j);
-    return null;
+    return j < end ? (this.names[j] as string) : null;
   }
 
   /**
-   * A due name of another lane, taken from the back of the band: its owner works from the
-   * front, so the two meet only once, at the end. Each worker turns first to the lane after
-   * its own, so that idle workers do not all descend on the same one. Gives up (null) after
-   * looking at STEAL_WINDOW live names for each lane, rather than walk a huge band.
+   * A name of another lane due by `limit`, from the back: the live one nearest the end of
+   * the band's stealable part, preferring the lane after ours, then the next, so that idle
+   * workers do not all descend on the same lane. Null when the last STEAL_SCAN positions
+   * hold none (our own earlier steals, gone): the caller then takes the band's first.
    */
-  private stealFromBack(limit: number, lane: Lane, start: number): string | null {
-    const digit = (this.names[start] as string).charCodeAt(0);
-    let lo = start;
-    let hi = this.firstAfterPriority(digit, start);
+  private stealFromBack(limit: number, lane: Lane, from: number, end: number): string | null {
+    let lo = from;
+    let hi = end;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (dueOf(this.names[mid] as string) <= limit) lo = mid + 1;
       else hi = mid;
     }
-    for (let v = 1; v < lane.count; v++) {
-      const victim = (lane.index + v) % lane.count;
-      for (let j = lo - 1, looked = 0; j >= start && looked < STEAL_WINDOW; j--) {
-        const n = this.names[j] as string;
-        if (!this.live.has(n)) continue;
-        looked++;
-        if (laneOf(n, lane.count) === victim) return n;
-      }
+    let best: string | null = null;
+    let bestRank = lane.count;
+    for (let j = lo - 1, seen = 0; j >= from && seen < STEAL_SCAN; j--, seen++) {
+      this.steps++;
+      const n = this.names[j] as string;
+      if (!this.live.has(n)) continue;
+      const rank = (laneOf(n, lane.count) - lane.index + lane.count) % lane.count;
+      if (rank === 0 || rank >= bestRank) continue;
+      best = n;
+      bestRank = rank;
+      if (rank === 1) break;
     }
-    return null;
-  }
-
-  /** Where the first live, due name is (bands whose head is not due are skipped), or -1. */
-  private firstDueIndex(nowMs: number): number {
-    for (let i = this.head; i < this.names.length; i++) {
-      const n = this.names[i] as string;
-      if (!this.live.has(n)) {
-        if (i === this.head) this.head++;
-        continue;
-      }
-      if (dueOf(n) <= nowMs) return i;
-      i = this.firstAfterPriority(n.charCodeAt(0), i) - 1;
-    }
-    return -1;
+    return best;
   }
 
   private firstAfterPriority(digit: number, from: number): number {
@@ -234,15 +259,20 @@ export class PendingIndex {
     return lo;
   }
 
+  private clearCursors(): void {
+    this.bandFirst.clear();
+    this.laneCursor.clear();
+  }
+
   private mergeIncoming(): void {
     if (this.incoming.length === 0) return;
-    this.laneCursor.clear();
     if (this.incoming.length <= 32) {
       for (const n of this.incoming) this.insertSorted(n);
     } else {
       const rest = this.names.slice(this.head).filter((n) => this.live.has(n));
       this.names = rest.concat(this.incoming).sort();
       this.head = 0;
+      this.clearCursors();
     }
     this.incoming = [];
   }
@@ -256,5 +286,23 @@ export class PendingIndex {
       else hi = mid;
     }
     this.names.splice(lo, 0, name);
+    this.shiftCursors(lo, name.charCodeAt(0));
+  }
+
+  /**
+   * A name inserted at `at`: a cursor of a later band keeps pointing at the same name
+   * (one place on); one of the same band that was past the insertion comes back to it,
+   * since the new name is live and may be ours.
+   */
+  private shiftCursors(at: number, digit: number): void {
+    for (const m of [this.bandFirst, this.laneCursor]) {
+      for (const [d, c] of m) {
+        if (d === digit) {
+          if (at < c) m.set(d, at);
+        } else if (d > digit) m.set(d, c + 1);
+      }
+    }
   }
 }
+
+const earlier = (a: number | null, b: number): number => (a === null || b < a ? b : a);

@@ -281,7 +281,9 @@ export class FsQueue {
       try {
         next = this.startChunk(jobs.slice(start, start + ENQUEUE_CHUNK).map((j) => this.prepare(j)), durable);
       } catch (err) {
+        // The chunk before is complete: queue it, then say how many went in.
         if (prev) await this.publishChunk(prev, out, durable);
+        if (err instanceof QueueError && out.length > 0) throw new QueueError(`enqueue stopped after ${out.length} job(s): ${err.message}`);
         throw err;
       }
       if (prev) {
@@ -383,7 +385,11 @@ export class FsQueue {
    * the pool's size (UV_THREADPOOL_SIZE, 4 by default; bin/edgar sets 16).
    */
   private async makeDurable(fds: number[]): Promise<void> {
-    await Promise.all(fds.map((fd) => this.fs.fsync(fd)));
+    // Every fsync settles before any descriptor may be closed (a close while a sibling's
+    // fsync is still queued would sync a reused descriptor, or fail with EBADF).
+    const results = await Promise.allSettled(fds.map((fd) => this.fs.fsync(fd)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async fsyncDir(dir: string): Promise<void> {

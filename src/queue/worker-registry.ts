@@ -111,8 +111,15 @@ export function laneAmongWorkers(queue: FsQueue, recordFile: string, staleAfterM
   const now = queue.fsNow();
   const live = names
     .filter((n) => {
+      const file = path.join(queue.workersDir, n);
       try {
-        return now - queue.fs.statSync(path.join(queue.workersDir, n)).mtimeMs <= staleAfterMs;
+        const age = now - queue.fs.statSync(file).mtimeMs;
+        if (age <= staleAfterMs) return true;
+        // Older than our lease: alive all the same if its own, longer lease says so (workers
+        // started with different --stale-after must agree on who is alive, or some names
+        // would fall in nobody's lane). Read only for records that look stale.
+        const own = (JSON.parse(queue.fs.readFileSync(file).toString('utf8')) as WorkerRecord).staleAfterMs;
+        return typeof own === 'number' && age <= own;
       } catch {
         return false;
       }

@@ -182,13 +182,13 @@ export class Worker {
     this.loopAt = Date.now();
     if (this.filling) return;
     this.filling = true;
-    // Only while claiming: an idle worker lists nothing. Often enough that workers started
-    // together agree on their lanes within the first tenth of a second.
-    if (this.loopAt - this.lanesAt >= LANE_REFRESH_MS) {
-      this.lanesAt = this.loopAt;
-      this.q.index.setLane(laneAmongWorkers(this.q, this.recordFile, this.staleAfterMs));
-    }
     try {
+      // Only while claiming: an idle worker lists nothing. Often enough that workers started
+      // together agree on their lanes within the first tenth of a second.
+      if (this.loopAt - this.lanesAt >= LANE_REFRESH_MS) {
+        this.lanesAt = this.loopAt;
+        this.q.index.setLane(laneAmongWorkers(this.q, this.recordFile, this.staleAfterMs));
+      }
       while (!this.stopping && this.running.size < this.concurrency) {
         if (this.once && this.claimedCount >= 1) break;
         if (Date.now() < this.claimErrorUntil) break;

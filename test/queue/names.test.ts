@@ -10,7 +10,7 @@ import {
   pendingName,
   sanitizeWorkerId,
 } from '../../src/queue/names.js';
-import { laneOf, PendingIndex, STEAL_AFTER_MS } from '../../src/queue/pending-index.js';
+import { dueOf as dueOfName, laneOf, PendingIndex, STEAL_AFTER_MS } from '../../src/queue/pending-index.js';
 import { backoffDelay } from '../../src/queue/backoff.js';
 
 describe('file names', () => {
@@ -148,8 +148,10 @@ describe('PendingIndex', () => {
       const idx = new PendingIndex();
       idx.reset([...normal, ...high, notDue], 0);
       idx.setLane({ index: 0, count: 2 });
-      // The high ones are fresh: not ours, not to be taken yet, and no normal job instead.
-      expect(idx.pick(1_000, 1)).toEqual({ name: null, nextDueMs: 5 + STEAL_AFTER_MS });
+      // The high ones are another lane's and fresh: left to their owner for now, and a free
+      // worker does its own due work meanwhile rather than sit idle.
+      expect(idx.pick(1_000, 1)).toEqual({ name: mine });
+      // Once they have waited, they go before any more normal work of ours.
       const first = idx.pick(5 + STEAL_AFTER_MS, 1);
       expect(first.name !== null && high.includes(first.name) && first.stolen).toBe(true);
       for (const h of high) idx.remove(h);
@@ -168,6 +170,110 @@ describe('PendingIndex', () => {
       const got = idx.pick(later, 8);
       const lane1 = fresh.filter((n) => laneOf(n, 4) === 1);
       expect(got).toEqual({ name: lane1[lane1.length - 1], stolen: true });
+    });
+
+    it("when nothing may be taken yet, says when the first thing may: our own job's due time, or another lane's name's plus the wait", () => {
+      const ofLane = (l: number, prefix: string, due: number, priority: 'high' | 'normal' = 'normal') =>
+        Array.from({ length: 50 }, (_, i) => name(`${prefix}${i}`, due, priority)).find((n) => laneOf(n, 2) === l)!;
+      const theirs = ofLane(1, 'theirs', 10_000);
+      const idx = new PendingIndex();
+      idx.reset([theirs, ofLane(0, 'retry', 10_100)], 0);
+      idx.setLane({ index: 0, count: 2 });
+      expect(idx.pick(10_000, 8)).toEqual({ name: null, nextDueMs: 10_100 });
+      idx.reset([theirs, ofLane(0, 'urgent', 10_200, 'high')], 0);
+      expect(idx.pick(10_000, 8)).toEqual({ name: null, nextDueMs: 10_200 });
+      idx.reset([theirs], 0);
+      expect(idx.pick(10_000, 8)).toEqual({ name: null, nextDueMs: 10_000 + STEAL_AFTER_MS });
+    });
+
+    it('keeps its place through insertions: no rescans of the whole view, and a name inserted before it is seen', () => {
+      const many = Array.from({ length: 20_000 }, (_, i) => name(`m${String(i).padStart(6, '0')}`, 10 + i));
+      const idx = new PendingIndex();
+      idx.reset(many, 0);
+      idx.setLane({ index: 0, count: 4 });
+      for (let i = 0; i < 2_000; i++) {
+        const p = idx.pick(1_000_000, 8);
+        idx.remove(p.name!);
+        // A retry of another job goes back in after every pick (as failures do).
+        idx.add(name(`r${i}`, 2_000_000 + i));
+      }
+      // Clearing the cursors on each insertion made every pick walk again from the front,
+      // past every name taken so far: ~4,000 positions a pick by the end. Kept, a pick walks
+      // past the few names of other lanes before its next own one.
+      expect(idx.steps / 2_000).toBeLessThan(20);
+      // A name of ours inserted before the cursor is taken next.
+      const early = Array.from({ length: 50 }, (_, i) => name(`early${i}`, 5)).find((n) => laneOf(n, 4) === 0)!;
+      idx.add(early);
+      expect(idx.pick(1_000_000, 8)).toEqual({ name: early });
+    });
+
+    it('agrees with a plain model of the rules over thousands of random operations', () => {
+      let seed = 42;
+      const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      const prios = ['high', 'normal', 'low'] as const;
+      let picks = 0;
+      for (let round = 0; round < 150; round++) {
+        const idx = new PendingIndex();
+        const live = new Set<string>();
+        let now = 100_000;
+        let lane: { index: number; count: number } | null = null;
+        let serial = 0;
+        const fresh = () => name(`f${round}-${serial++}`, now + Math.floor((rnd() - 0.7) * 4_000), prios[Math.floor(rnd() * 3)]);
+        const listing = Array.from({ length: 1 + Math.floor(rnd() * 60) }, fresh);
+        idx.reset(listing, now);
+        for (const n of listing) live.add(n);
+        for (let op = 0; op < 120; op++) {
+          const r = rnd();
+          if (r < 0.1) {
+            const n = fresh();
+            idx.add(n);
+            live.add(n);
+          } else if (r < 0.15) {
+            lane = rnd() < 0.3 ? null : { count: 2 + Math.floor(rnd() * 3), index: 0 };
+            if (lane) lane.index = Math.floor(rnd() * lane.count);
+            idx.setLane(lane);
+          } else if (r < 0.25 && live.size > 0) {
+            const n = [...live][Math.floor(rnd() * live.size)]!; // taken by someone else
+            idx.remove(n);
+            live.delete(n);
+          } else {
+            now += Math.floor(rnd() * 400);
+            const got = idx.pick(now, 8);
+            picks++;
+            const sorted = [...live].sort();
+            const bands = [...new Set(sorted.map((n) => n[0]))];
+            const isOwn = (n: string) => lane !== null && laneOf(n, lane.count) === lane.index;
+            let want: string[] | null = null;
+            for (const b of bands) {
+              const inBand = sorted.filter((n) => n[0] === b);
+              if (!lane) {
+                const due = inBand.filter((n) => dueOfName(n) <= now);
+                if (due.length) want = due.slice(0, 8);
+              } else {
+                const own = inBand.filter((n) => isOwn(n) && dueOfName(n) <= now);
+                const steal = inBand.filter((n) => !isOwn(n) && dueOfName(n) <= now - STEAL_AFTER_MS);
+                if (own.length) want = [own[0]!];
+                else if (steal.length) want = steal;
+              }
+              if (want) break;
+            }
+            if (want) {
+              expect(got.name !== null && want.includes(got.name), `pick ${picks}`).toBe(true);
+              idx.remove(got.name!);
+              live.delete(got.name!);
+            } else {
+              expect(got.name, `pick ${picks}`).toBeNull();
+              if (live.size > 0 && got.name === null) {
+                const takeable = Math.min(...[...live].map((n) => dueOfName(n) + (lane && !isOwn(n) ? STEAL_AFTER_MS : 0)));
+                expect(got.nextDueMs).not.toBeNull();
+                expect(got.nextDueMs!).toBeGreaterThan(now);
+                expect(got.nextDueMs!).toBeLessThanOrEqual(takeable);
+              }
+            }
+          }
+        }
+      }
+      expect(picks).toBeGreaterThan(10_000);
     });
 
     it('a view whose lane changes starts its own share from the front again', () => {

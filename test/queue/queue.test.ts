@@ -239,7 +239,7 @@ describe('FsQueue under injected faults', () => {
     const d2 = tempDir('edgar-q-');
     let opens = 0;
     const q2 = new FsQueue({ dir: d2, fs: { ...nodeQueueFs, openSync: (p, f, m) => (String(p).includes('/tmp/') && ++opens === 600 ? (() => { throw Object.assign(new Error('ENOSPC: injected'), { code: 'ENOSPC' }); })() : nodeQueueFs.openSync(p, f, m)) } }).init();
-    await expect(q2.enqueueBatch(batch(700), { durable: true })).rejects.toThrow(/ENOSPC/);
+    await expect(q2.enqueueBatch(batch(700), { durable: true })).rejects.toThrow(/enqueue stopped after 512 job\(s\): .*ENOSPC/);
     expect(q2.counts().pending).toBe(512);
     expect(ls(d2, 'tmp').filter((n) => !n.startsWith('.'))).toEqual([]);
     const ok = await q2.enqueueBatch(batch(700).slice(512));
@@ -343,5 +343,11 @@ describe('lanes among workers', () => {
     expect(lanes.map((l) => l?.count)).toEqual([3, 3, 3]);
     expect(lanes.map((l) => l!.index).sort()).toEqual([0, 1, 2]);
     expect(laneAmongWorkers(q, files[3]!, 60_000)).toBeNull();
+    // A worker with a shorter lease still counts one whose own, longer lease keeps it alive.
+    const slow = workerRecordPath(q, 'slow', 'n');
+    fs.writeFileSync(slow, JSON.stringify({ staleAfterMs: 120_000 }));
+    const ninetySecondsAgo = new Date(Date.now() - 90_000);
+    fs.utimesSync(slow, ninetySecondsAgo, ninetySecondsAgo);
+    expect(laneAmongWorkers(q, files[0]!, 60_000)?.count).toBe(4);
   });
 });
