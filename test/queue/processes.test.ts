@@ -134,6 +134,33 @@ describe('real worker processes', () => {
     expectAllCompletedOnce(qdir, ['slow']);
   });
 
+  it("lanes never strand work: jobs in the lane of a worker that is frozen (alive by its record) are taken by the other, and each runs once", async () => {
+    const qdir = tempDir();
+    const log = path.join(qdir, 'exec.log');
+    new FsQueue({ dir: qdir }).init();
+    const readyA = path.join(qdir, 'ready-a');
+    const readyB = path.join(qdir, 'ready-b');
+    const a = startWorker({ QDIR: qdir, EXEC_LOG: log, WORKER_ID: 'frozen', READY_FILE: readyA, CONCURRENCY: '2' });
+    const b = startWorker({ QDIR: qdir, EXEC_LOG: log, WORKER_ID: 'awake', READY_FILE: readyB, CONCURRENCY: '2' });
+    await until(() => fs.existsSync(readyA) && fs.existsSync(readyB));
+    // Both records are there, so each works out a lane of 2; then one freezes with its record
+    // still fresh (its lease is 60 s): its half of what comes next is nobody's but its own.
+    a.child.kill('SIGSTOP');
+    const all = ids(200, 'lane');
+    await seed(qdir, all);
+    await until(() => ls(qdir, 'completed').length === all.length, 30_000);
+    a.child.kill('SIGCONT');
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    const [ra, rb] = [await a.done, await b.done];
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(JSON.parse(ra.stdout.trim().split('\n').pop()!).completed).toBe(0);
+    expect(JSON.parse(rb.stdout.trim().split('\n').pop()!).completed).toBe(all.length);
+    expect([...executions(log).values()].every((n) => n === 1)).toBe(true);
+    expectAllCompletedOnce(qdir, all);
+  });
+
   it('two reapers at once: each stale claim moves exactly once', async () => {
     const qdir = tempDir();
     const all = ids(3000, 'stale');
