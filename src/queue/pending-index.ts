@@ -61,8 +61,17 @@ export const laneOf = (name: string, count: number): number => {
   return (h >>> 0) % count;
 };
 
+/** The fixed-width head every name the queue writes has; anything else is for quarantine. */
+const WELL_FORMED = /^\d-\d{13}-/;
+
 export class PendingIndex {
   private names: string[] = [];
+  /**
+   * Names outside the scheme (a file dropped in by hand): kept out of the sorted array,
+   * whose order they would break (their due time reads as 0), and handed out first, so
+   * that a claim quarantines them at once.
+   */
+  private odd: string[] = [];
   private head = 0;
   private readonly live = new Set<string>();
   private incoming: string[] = [];
@@ -78,6 +87,13 @@ export class PendingIndex {
    */
   private bandFirst = new Map<number, number>();
   private laneCursor = new Map<number, number>();
+  /**
+   * Per band and victim lane (digit * 64 + lane): the stealable end of the band when it
+   * was last walked back (`top`), and where that walk stopped (`at`): between the two there
+   * is no live name of that lane. The next walk looks above `top` (names that have become
+   * stealable since), then below `at`. Cleared when names move.
+   */
+  private stealCursor = new Map<number, { top: number; at: number }>();
   /** Positions walked by picks so far: what the cursors keep small (tests count it). */
   steps = 0;
 
@@ -87,10 +103,11 @@ export class PendingIndex {
 
   /** Replace the view with a fresh listing (any order). */
   reset(listing: string[], nowMs: number): void {
-    this.names = listing.slice().sort();
+    this.names = listing.filter((n) => WELL_FORMED.test(n)).sort();
+    this.odd = listing.filter((n) => !WELL_FORMED.test(n));
     this.head = 0;
     this.live.clear();
-    for (const n of this.names) this.live.add(n);
+    for (const n of listing) this.live.add(n);
     this.incoming = [];
     this.refreshedAt = nowMs;
     this.clearCursors();
@@ -102,12 +119,14 @@ export class PendingIndex {
     if (next?.index === this.lane?.index && next?.count === this.lane?.count) return;
     this.lane = next;
     this.laneCursor.clear();
+    this.stealCursor.clear();
   }
 
   add(name: string): void {
     if (this.live.has(name)) return;
     this.live.add(name);
-    this.incoming.push(name);
+    if (WELL_FORMED.test(name)) this.incoming.push(name);
+    else this.odd.push(name);
   }
 
   remove(name: string): void {
@@ -121,6 +140,10 @@ export class PendingIndex {
    * a lane: see pickLaned. Never a name that is not due.
    */
   pick(nowMs: number, spread: number, random: () => number = Math.random): Pick {
+    while (this.odd.length > 0) {
+      const n = this.odd.pop() as string;
+      if (this.live.has(n)) return { name: n };
+    }
     this.mergeIncoming();
     while (this.head < this.names.length && !this.live.has(this.names[this.head] as string)) this.head++;
     const picked = this.lane ? this.pickLaned(nowMs, this.lane) : this.pickSpread(nowMs, spread, random);
@@ -129,6 +152,7 @@ export class PendingIndex {
       this.names = this.names.slice(gone);
       this.head = 0;
       for (const m of [this.bandFirst, this.laneCursor]) for (const [d, c] of m) m.set(d, Math.max(0, c - gone));
+      this.stealCursor.clear();
     }
     return picked;
   }
@@ -220,10 +244,11 @@ export class PendingIndex {
   }
 
   /**
-   * A name of another lane due by `limit`, from the back: the live one nearest the end of
-   * the band's stealable part, preferring the lane after ours, then the next, so that idle
-   * workers do not all descend on the same lane. Null when the last STEAL_SCAN positions
-   * hold none (our own earlier steals, gone): the caller then takes the band's first.
+   * A name of another lane due by `limit`, from the back of the band's stealable part,
+   * trying the lane after ours first, then the next, so that idle workers do not all
+   * descend on the same lane. Each lane's walk resumes where the last one stopped (see
+   * stealCursor), so a long steal phase costs about `count` steps a pick, not a walk over
+   * every name stolen so far. Null only when no other lane has a stealable live name.
    */
   private stealFromBack(limit: number, lane: Lane, from: number, end: number): string | null {
     let lo = from;
@@ -233,19 +258,27 @@ export class PendingIndex {
       if (dueOf(this.names[mid] as string) <= limit) lo = mid + 1;
       else hi = mid;
     }
-    let best: string | null = null;
-    let bestRank = lane.count;
-    for (let j = lo - 1, seen = 0; j >= from && seen < STEAL_SCAN; j--, seen++) {
-      this.steps++;
-      const n = this.names[j] as string;
-      if (!this.live.has(n)) continue;
-      const rank = (laneOf(n, lane.count) - lane.index + lane.count) % lane.count;
-      if (rank === 0 || rank >= bestRank) continue;
-      best = n;
-      bestRank = rank;
-      if (rank === 1) break;
+    const digit = (this.names[from] as string).charCodeAt(0);
+    for (let v = 1; v < lane.count; v++) {
+      const victim = (lane.index + v) % lane.count;
+      const key = digit * 64 + victim;
+      const c = this.stealCursor.get(key);
+      const top = c ? Math.min(c.top, lo) : from;
+      let found = -1;
+      // Above the last walk: names that have become stealable since.
+      for (let j = lo - 1; j >= Math.max(top, from) && found < 0; j--) if (this.isLaneName(j, lane.count, victim)) found = j;
+      // Below where it stopped: not walked yet.
+      for (let j = (c ? Math.min(c.at, top) : from) - 1; j >= from && found < 0; j--) if (this.isLaneName(j, lane.count, victim)) found = j;
+      this.stealCursor.set(key, { top: lo, at: found < 0 ? from : found });
+      if (found >= 0) return this.names[found] as string;
     }
-    return best;
+    return null;
+  }
+
+  private isLaneName(j: number, count: number, l: number): boolean {
+    this.steps++;
+    const n = this.names[j] as string;
+    return this.live.has(n) && laneOf(n, count) === l;
   }
 
   private firstAfterPriority(digit: number, from: number): number {
@@ -262,6 +295,7 @@ export class PendingIndex {
   private clearCursors(): void {
     this.bandFirst.clear();
     this.laneCursor.clear();
+    this.stealCursor.clear();
   }
 
   private mergeIncoming(): void {
@@ -286,22 +320,25 @@ export class PendingIndex {
       else hi = mid;
     }
     this.names.splice(lo, 0, name);
-    this.shiftCursors(lo, name.charCodeAt(0));
+    this.shiftCursors(lo, name);
   }
 
   /**
    * A name inserted at `at`: a cursor of a later band keeps pointing at the same name
-   * (one place on); one of the same band that was past the insertion comes back to it,
-   * since the new name is live and may be ours.
+   * (one place on); one of the same band that was past the insertion comes back to it
+   * (for our lane's cursor, only if the name is ours). Steal cursors start over.
    */
-  private shiftCursors(at: number, digit: number): void {
+  private shiftCursors(at: number, name: string): void {
+    const digit = name.charCodeAt(0);
+    const ours = this.lane !== null && laneOf(name, this.lane.count) === this.lane.index;
     for (const m of [this.bandFirst, this.laneCursor]) {
       for (const [d, c] of m) {
         if (d === digit) {
-          if (at < c) m.set(d, at);
+          if (at < c) m.set(d, m === this.laneCursor && !ours ? c + 1 : at);
         } else if (d > digit) m.set(d, c + 1);
       }
     }
+    this.stealCursor.clear();
   }
 }
 

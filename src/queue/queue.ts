@@ -274,7 +274,7 @@ export class FsQueue {
     const out: JobRecord[] = [];
     // Two chunks in flight: the next one's files are created and written while the pool
     // fsyncs the previous one's, which is then published. Publishing stays in order, and a
-    // failure still leaves exactly the chunks before it queued.
+    // failure still leaves exactly the jobs before it queued, and says how many.
     let prev: StartedChunk | null = null;
     for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
       let next: StartedChunk;
@@ -362,6 +362,9 @@ export class FsQueue {
         this.fs.renameSync(c.tmp, dest);
       } catch (err) {
         for (const rest of jobs.slice(k)) this.unlinkQuietly(rest.tmp);
+        // What this chunk did queue is made as durable as the rest, and announced.
+        if (durable && k > 0) await this.fsyncDir(this.dirs.pending).catch(() => undefined);
+        if (out.length > 0) this.ringDoorbell();
         throw new QueueError(`enqueue failed after ${out.length} job(s): rename ${c.tmp} -> ${dest}: ${describeFsError(err)}`);
       }
       this.index.add(c.name);

@@ -101,7 +101,7 @@ export const defaultWorkerId = (): string => `${process.env.HOSTNAME || os.hostn
  * Null when it is alone or its own record is not there yet. A stale split (a worker just
  * started or died) costs only the lost renames the lanes are there to avoid.
  */
-export function laneAmongWorkers(queue: FsQueue, recordFile: string, staleAfterMs: number): Lane | null {
+export function laneAmongWorkers(queue: FsQueue, recordFile: string, staleAfterMs: number, leases = new Map<string, number>()): Lane | null {
   let names: string[];
   try {
     names = queue.fs.readdirSync(queue.workersDir).filter(isJobFileName);
@@ -114,12 +114,16 @@ export function laneAmongWorkers(queue: FsQueue, recordFile: string, staleAfterM
       const file = path.join(queue.workersDir, n);
       try {
         const age = now - queue.fs.statSync(file).mtimeMs;
-        if (age <= staleAfterMs) return true;
-        // Older than our lease: alive all the same if its own, longer lease says so (workers
-        // started with different --stale-after must agree on who is alive, or some names
-        // would fall in nobody's lane). Read only for records that look stale.
-        const own = (JSON.parse(queue.fs.readFileSync(file).toString('utf8')) as WorkerRecord).staleAfterMs;
-        return typeof own === 'number' && age <= own;
+        // Each record is judged by its own worker's lease, so that workers started with
+        // different --stale-after agree on who is alive (or some names would fall in
+        // nobody's lane, and others in two). Read once per record; our own default else.
+        let lease = leases.get(n);
+        if (lease === undefined) {
+          const own = (JSON.parse(queue.fs.readFileSync(file).toString('utf8')) as WorkerRecord).staleAfterMs;
+          lease = typeof own === 'number' && own > 0 ? own : staleAfterMs;
+          leases.set(n, lease);
+        }
+        return age <= lease;
       } catch {
         return false;
       }

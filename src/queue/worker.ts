@@ -125,6 +125,8 @@ export class Worker {
   private loopAt = Date.now();
   private claimErrorUntil = 0;
   private lanesAt = 0;
+  /** Other workers' leases, by record file name (it holds their nonce, so a lease never changes). */
+  private readonly leases = new Map<string, number>();
   readonly summary: WorkerSummary;
 
   constructor(opts: WorkerOptions) {
@@ -187,7 +189,7 @@ export class Worker {
       // together agree on their lanes within the first tenth of a second.
       if (this.loopAt - this.lanesAt >= LANE_REFRESH_MS) {
         this.lanesAt = this.loopAt;
-        this.q.index.setLane(laneAmongWorkers(this.q, this.recordFile, this.staleAfterMs));
+        this.q.index.setLane(laneAmongWorkers(this.q, this.recordFile, this.staleAfterMs, this.leases));
       }
       while (!this.stopping && this.running.size < this.concurrency) {
         if (this.once && this.claimedCount >= 1) break;
@@ -229,7 +231,9 @@ export class Worker {
   private maybeFinish(): void {
     if (this.stopping || this.running.size > 0) return;
     const onceDone = this.once && this.claimedCount >= 1;
-    const burstDone = this.burst && this.q.nextDueMs === null && this.q.index.size === 0;
+    // Not while the last claim failed: the view then says nothing about what is queued
+    // (the next rescan tries again).
+    const burstDone = this.burst && Date.now() >= this.claimErrorUntil && this.q.nextDueMs === null && this.q.index.size === 0;
     if (onceDone || burstDone) void this.shutdown();
   }
 

@@ -228,6 +228,13 @@ describe('PendingIndex', () => {
             const n = fresh();
             idx.add(n);
             live.add(n);
+          } else if (r < 0.11) {
+            // A file dropped in by hand: handed out before anything else, to be quarantined.
+            const odd = `odd-${round}-${serial++}.json`;
+            idx.add(odd);
+            const got = idx.pick(now, 8);
+            expect(got).toEqual({ name: odd });
+            idx.remove(odd);
           } else if (r < 0.15) {
             lane = rnd() < 0.3 ? null : { count: 2 + Math.floor(rnd() * 3), index: 0 };
             if (lane) lane.index = Math.floor(rnd() * lane.count);
@@ -253,7 +260,14 @@ describe('PendingIndex', () => {
                 const own = inBand.filter((n) => isOwn(n) && dueOfName(n) <= now);
                 const steal = inBand.filter((n) => !isOwn(n) && dueOfName(n) <= now - STEAL_AFTER_MS);
                 if (own.length) want = [own[0]!];
-                else if (steal.length) want = steal;
+                else if (steal.length) {
+                  // From the back, the lane after ours first, then the next.
+                  const l = lane;
+                  for (let v = 1; v < l.count && !want; v++) {
+                    const ofVictim = steal.filter((n) => laneOf(n, l.count) === (l.index + v) % l.count);
+                    if (ofVictim.length) want = [ofVictim[ofVictim.length - 1]!];
+                  }
+                }
               }
               if (want) break;
             }
@@ -274,6 +288,29 @@ describe('PendingIndex', () => {
         }
       }
       expect(picks).toBeGreaterThan(10_000);
+    });
+
+    it('a long steal phase walks each name about once: from the back, while the owner works from the front', () => {
+      const many = Array.from({ length: 20_000 }, (_, i) => name(`s${String(i).padStart(6, '0')}`, 10 + i));
+      const idx = new PendingIndex();
+      idx.reset(many, 0);
+      idx.setLane({ index: 0, count: 2 });
+      const theirs = many.filter((n) => laneOf(n, 2) === 1);
+      const taken: string[] = [];
+      for (let p = idx.pick(1_000_000, 8); p.name !== null; p = idx.pick(1_000_000, 8)) {
+        idx.remove(p.name);
+        if (p.stolen) {
+          taken.push(p.name);
+          // Meanwhile the owner takes one from its front.
+          const front = theirs.shift();
+          if (front !== undefined && front !== p.name) idx.remove(front);
+        }
+        if (theirs.length > 0 && theirs[theirs.length - 1] === p.name) theirs.pop();
+      }
+      expect(taken.length).toBeGreaterThan(4_000);
+      // Each steal took the back-most name left: strictly descending.
+      expect(taken.every((n, i) => i === 0 || n < taken[i - 1]!)).toBe(true);
+      expect(idx.steps / 20_000).toBeLessThan(10);
     });
 
     it('a view whose lane changes starts its own share from the front again', () => {

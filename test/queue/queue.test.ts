@@ -349,5 +349,11 @@ describe('lanes among workers', () => {
     const ninetySecondsAgo = new Date(Date.now() - 90_000);
     fs.utimesSync(slow, ninetySecondsAgo, ninetySecondsAgo);
     expect(laneAmongWorkers(q, files[0]!, 60_000)?.count).toBe(4);
+    // And one whose own lease is shorter is gone once past it, though ours is longer.
+    const quick = workerRecordPath(q, 'quick', 'n');
+    fs.writeFileSync(quick, JSON.stringify({ staleAfterMs: 10_000 }));
+    const thirtySecondsAgo = new Date(Date.now() - 30_000);
+    fs.utimesSync(quick, thirtySecondsAgo, thirtySecondsAgo);
+    expect(laneAmongWorkers(q, files[0]!, 60_000)?.count).toBe(4);
   });
 });

@@ -54,6 +54,23 @@ describe('queue edge cases found in review', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
+  it('a burst worker whose listing of pending/ fails does not report the queue empty: it tries again and drains it', async () => {
+    await new FsQueue({ dir, durable: false }).init().enqueueBatch(Array.from({ length: 5 }, (_, i) => ({ id: `e${i}`, type: 't' })));
+    let listings = 0;
+    const flaky: QueueFs = {
+      ...nodeQueueFs,
+      readdirSync: (p) => {
+        if (p.endsWith(`${path.sep}pending`) && ++listings === 1) throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+        return nodeQueueFs.readdirSync(p);
+      },
+    };
+    const worker = new Worker({ queue: new FsQueue({ dir, fs: flaky }), handler: () => null, burst: true, watch: false, rescanMs: 100 });
+    const summary = await worker.run();
+    expect(listings).toBeGreaterThan(1); // the first failed; it listed again
+    expect(summary.completed).toBe(5);
+    expect(ls(dir, 'pending')).toEqual([]);
+  });
+
   it('timers keep running while a worker drains jobs whose handler does no I/O (heartbeats are not starved)', async () => {
     const q = new FsQueue({ dir, durable: false }).init();
     await q.enqueueBatch(Array.from({ length: 3_000 }, (_, i) => ({ id: `f${i}`, type: 't' })));
