@@ -10,8 +10,6 @@
 
 const DUE_START = 2;
 const DUE_END = 15;
-/** How many positions a steal walks back from the end of the band before it takes the front. */
-const STEAL_SCAN = 1024;
 /**
  * How long a name must have been due before a worker of another lane may take it. Owners
  * take fresh names within milliseconds; this only delays the names of a worker that is

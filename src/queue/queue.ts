@@ -446,8 +446,12 @@ export class FsQueue {
    */
   private relistDue(now: number): boolean {
     if (this.index.size === 0) return false;
-    const age = now - this.index.refreshedAt;
-    return (this.indexDirty || age >= this.rescanMs) && age >= 10 * this.listingMs;
+    return (this.indexDirty || now - this.index.refreshedAt >= this.rescanMs) && this.relistAffordable(now);
+  }
+
+  /** A listing costs at most a tenth of the time since the last one. */
+  private relistAffordable(now: number): boolean {
+    return now - this.index.refreshedAt >= 10 * this.listingMs;
   }
 
   /** When the earliest not-yet-due job becomes due, as far as the view knows. */
@@ -482,7 +486,7 @@ export class FsQueue {
       // Our lane is dry: the rest of the view is mostly names the other workers have
       // taken since it was listed. One listing tells us which are left; trying each of
       // them would cost a failed open apiece.
-      if (pick.stolen && !refreshed && now - this.index.refreshedAt >= 10 * this.listingMs) {
+      if (pick.stolen && !refreshed && this.relistAffordable(now)) {
         this.refreshIndex();
         refreshed = true;
         continue;

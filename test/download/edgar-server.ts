@@ -54,6 +54,17 @@ export interface EdgarServer {
   close(): Promise<void>;
 }
 
+/** The most of these times (ms) that fall within any 1000 ms: a sliding window, stricter than fixed seconds. */
+export function maxInAnySecond(times: number[]): number {
+  const t = times.slice().sort((a, b) => a - b);
+  let max = 0;
+  for (let i = 0, j = 0; j < t.length; j++) {
+    while (t[j]! - t[i]! >= 1000) i++;
+    max = Math.max(max, j - i + 1);
+  }
+  return max;
+}
+
 export async function startEdgarServer(opts: ServerOptions): Promise<EdgarServer> {
   const seen: Seen[] = [];
   const sent = new Map<string, number>();
@@ -124,15 +135,7 @@ export async function startEdgarServer(opts: ServerOptions): Promise<EdgarServer
     seen,
     sent,
     requestsFor: (p) => seen.filter((s) => s.path === p).length,
-    maxInAnySecond: () => {
-      const t = seen.map((s) => s.at).sort((a, b) => a - b);
-      let max = 0;
-      for (let i = 0, j = 0; j < t.length; j++) {
-        while (t[j]! - t[i]! >= 1000) i++;
-        max = Math.max(max, j - i + 1);
-      }
-      return max;
-    },
+    maxInAnySecond: () => maxInAnySecond(seen.map((s) => s.at)),
     close: () =>
       new Promise<void>((resolve) => {
         if (gateTimer) clearTimeout(gateTimer);

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SharedRateLimiter } from '../../src/download/index.js';
 import { tempDir } from '../helpers.js';
+import { maxInAnySecond } from './edgar-server.js';
 
 describe('the shared rate file', () => {
   it('two limiters on one file (two processes, as far as the file knows) share one budget', async () => {
@@ -23,12 +24,7 @@ describe('the shared rate file', () => {
     // 20 starts at 10/s, whoever took them: at least 19 intervals of 100 ms between first and last
     // (less a little slack).
     expect(starts[19]! - starts[0]!).toBeGreaterThanOrEqual(1900 - 30);
-    let inAnySecond = 0;
-    for (let i = 0, j = 0; j < starts.length; j++) {
-      while (starts[j]! - starts[i]! >= 1000) i++;
-      inAnySecond = Math.max(inAnySecond, j - i + 1);
-    }
-    expect(inAnySecond).toBeLessThanOrEqual(10);
+    expect(maxInAnySecond(starts)).toBeLessThanOrEqual(10);
   });
 
   it('a pause asked for by one (a 429 with Retry-After) holds the other back too', async () => {
