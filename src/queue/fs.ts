@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import * as nodeFs from 'node:fs';
 
 /**
@@ -23,6 +24,9 @@ export interface QueueFs {
   ftruncateSync(fd: number, length: number): void;
   closeSync(fd: number): void;
   fsync(fd: number): Promise<void>;
+  fsyncSync(fd: number): void;
+  /** Flushes the whole filesystem holding path (syncfs(2)); retires the enqueue journal. */
+  syncfs(path: string): Promise<void>;
 }
 
 export const nodeQueueFs: QueueFs = {
@@ -42,6 +46,15 @@ export const nodeQueueFs: QueueFs = {
   closeSync: (fd) => nodeFs.closeSync(fd),
   fsync: (fd) =>
     new Promise<void>((resolve, reject) => nodeFs.fsync(fd, (err) => (err ? reject(err) : resolve()))),
+  fsyncSync: (fd) => nodeFs.fsyncSync(fd),
+  // Node has no syncfs binding; coreutils' `sync -f` is that one system call, in a child
+  // process, so neither the event loop nor the thread pool waits on it.
+  syncfs: (path) =>
+    new Promise<void>((resolve, reject) =>
+      execFile('sync', ['-f', path], { timeout: 120_000 }, (err, _out, stderr) =>
+        err ? reject(new Error(`sync -f ${path} failed: ${String(stderr).trim() || err.message}`)) : resolve(),
+      ),
+    ),
 };
 
 export function errnoCode(err: unknown): string | undefined {

@@ -17,6 +17,8 @@ import {
   type Priority,
   PRIORITIES,
 } from './names.js';
+import { JournalWriter, currentBootId, fsyncDir, journalLine, listJournals, retireJournals } from './journal.js';
+import { replayOldJournals, type ReplayResult } from './journal-replay.js';
 import { PendingIndex } from './pending-index.js';
 
 export const STATES = ['pending', 'processing', 'completed', 'failed'] as const;
@@ -91,8 +93,13 @@ export interface QueueOptions {
   now?: () => number;
   random?: () => number;
   backoff?: BackoffPolicy;
-  /** fsync job files and pending/ on enqueue (the only step at-least-once needs durable). */
+  /** Enqueue returns only once its jobs survive an OS crash (the only step at-least-once needs durable). */
   durable?: boolean;
+  /**
+   * The kernel's boot id (read from /proc by default): durable batches then go through
+   * the enqueue journal (journal.ts). null: every job file is fsynced instead.
+   */
+  bootId?: string | null;
   defaultMaxAttempts?: number;
   /** How many due candidates a claimer picks among at random. */
   claimSpread?: number;
@@ -141,7 +148,11 @@ interface StartedChunk {
   jobs: PreparedJob[];
   fds: number[];
   synced: Promise<void>;
+  /** Durable through the journal: pending/ needs no fsync of its own. */
+  journaled: boolean;
 }
+/** Below this many jobs, fsyncing each file costs less than a journal's file and folder syncs. */
+const JOURNAL_MIN_JOBS = 8;
 const TMP_MAX_AGE_MS = 60 * 60_000;
 
 export class FsQueue {
@@ -151,6 +162,9 @@ export class FsQueue {
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
   readonly durable: boolean;
+  readonly bootId: string | null;
+  /** What init found to replay from an earlier boot's journals, if anything. */
+  replayed: ReplayResult | null = null;
   readonly defaultMaxAttempts: number;
   private readonly claimSpread: number;
   private readonly rescanMs: number;
@@ -166,6 +180,7 @@ export class FsQueue {
     this.random = opts.random ?? Math.random;
     this.backoff = opts.backoff ?? defaultBackoff;
     this.durable = opts.durable ?? true;
+    this.bootId = opts.bootId === undefined ? currentBootId() : opts.bootId;
     this.defaultMaxAttempts = opts.defaultMaxAttempts ?? 3;
     this.claimSpread = opts.claimSpread ?? 8;
     this.rescanMs = opts.rescanMs ?? 2_000;
@@ -177,6 +192,10 @@ export class FsQueue {
       tmp: path.join(this.dir, 'tmp'),
       meta: path.join(this.dir, 'meta'),
     };
+  }
+
+  get journalDir(): string {
+    return path.join(this.dir, 'meta', 'journal');
   }
 
   /** The folders, joined once: path.join on every claim showed in profiles. */
@@ -200,7 +219,7 @@ export class FsQueue {
    */
   init(): this {
     const dirs = [...STATES, 'tmp', 'meta'].map((s) => path.join(this.dir, s));
-    dirs.push(this.workersDir);
+    dirs.push(this.workersDir, this.journalDir);
     for (const d of dirs) {
       try {
         this.fs.mkdirSync(d, { recursive: true });
@@ -254,6 +273,16 @@ export class FsQueue {
     } catch (err) {
       throw new QueueConfigError(`cannot create ${this.doorbellPath}: ${describeFsError(err)}`);
     }
+    if (this.bootId !== null) {
+      this.replayed = replayOldJournals({
+        fs: this.fs,
+        journalDir: this.journalDir,
+        lockPath: path.join(this.dir, 'meta', 'journal.lock'),
+        bootId: this.bootId,
+        dirs: this.dirs,
+        tmpPath: () => this.tmpPath(),
+      });
+    }
     return this;
   }
 
@@ -266,12 +295,25 @@ export class FsQueue {
 
   /**
    * Each job is written under tmp/ (O_EXCL), then renamed into pending/, so no reader
-   * ever sees half a job. Durable mode: the files of a chunk are written and fsynced
-   * together, renamed, and then pending/ is fsynced once per chunk rather than per job.
+   * ever sees half a job. Durable mode: a chunk's jobs are appended to the batch's journal
+   * and it is fsynced before they are renamed (journal.ts); without a boot id, or for a
+   * handful of jobs, the files of a chunk are fsynced together and pending/ once per chunk.
    */
   async enqueueBatch(jobs: NewJob[], opts: { durable?: boolean } = {}): Promise<JobRecord[]> {
     const durable = opts.durable ?? this.durable;
+    const journal = durable && this.bootId !== null && jobs.length >= JOURNAL_MIN_JOBS ? new JournalWriter(this.fs, this.journalDir, this.bootId) : null;
     const out: JobRecord[] = [];
+    try {
+      await this.enqueueChunks(jobs, durable, journal, out);
+    } finally {
+      // A journal that cannot be marked published (swept while this process stood stopped
+      // for an hour) no longer covers the jobs: a filesystem sync does, before we return.
+      if (journal && !journal.finish(out.length > 0) && out.length > 0) await this.fs.syncfs(this.dir);
+    }
+    return out;
+  }
+
+  private async enqueueChunks(jobs: NewJob[], durable: boolean, journal: JournalWriter | null, out: JobRecord[]): Promise<void> {
     // Two chunks in flight: the next one's files are created and written while the pool
     // fsyncs the previous one's, which is then published. Publishing stays in order, and a
     // failure still leaves exactly the jobs before it queued, and says how many.
@@ -279,7 +321,7 @@ export class FsQueue {
     for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
       let next: StartedChunk;
       try {
-        next = this.startChunk(jobs.slice(start, start + ENQUEUE_CHUNK).map((j) => this.prepare(j)), durable);
+        next = this.startChunk(jobs.slice(start, start + ENQUEUE_CHUNK).map((j) => this.prepare(j)), durable, journal);
       } catch (err) {
         // The chunk before is complete: queue it, then say how many went in.
         if (prev) await this.publishChunk(prev, out, durable);
@@ -297,7 +339,6 @@ export class FsQueue {
       prev = next;
     }
     if (prev) await this.publishChunk(prev, out, durable);
-    return out;
   }
 
   private prepare(job: NewJob): PreparedJob {
@@ -324,25 +365,29 @@ export class FsQueue {
     return { record, name, tmp: this.tmpPath(), bytes: Buffer.from(JSON.stringify(record)) };
   }
 
-  /** Creates and writes a chunk's files in tmp/ and sets their fsyncs going, without waiting. */
-  private startChunk(jobs: PreparedJob[], durable: boolean): StartedChunk {
+  /**
+   * Creates and writes a chunk's files in tmp/ and sets their durability going (the
+   * journal's append and fsync, or every file's fsync), without waiting.
+   */
+  private startChunk(jobs: PreparedJob[], durable: boolean, journal: JournalWriter | null): StartedChunk {
     const fds: number[] = [];
+    let synced: Promise<void>;
     try {
       for (const c of jobs) {
         const fd = this.fs.openSync(c.tmp, 'wx', 0o644);
         fds.push(fd);
         writeAll(this.fs, fd, c.bytes);
       }
+      synced = !durable ? Promise.resolve() : journal ? journal.append(jobs.map((c) => journalLine(c.name, c.bytes)).join('')) : this.makeDurable(fds);
     } catch (err) {
       for (const fd of fds) this.closeQuietly(fd);
       for (const c of jobs) this.unlinkQuietly(c.tmp);
       throw new QueueError(`enqueue failed, nothing was queued from this chunk: ${describeFsError(err)}`);
     }
-    const synced = durable ? this.makeDurable(fds) : Promise.resolve();
     // Awaited by publishChunk or abandonChunk; this only keeps an early failure from
     // counting as unhandled while the previous chunk is being published.
     synced.catch(() => undefined);
-    return { jobs, fds, synced };
+    return { jobs, fds, synced, journaled: journal !== null };
   }
 
   /** Waits for the chunk's fsyncs, renames its files into pending/ in order, syncs the folder. */
@@ -363,14 +408,14 @@ export class FsQueue {
       } catch (err) {
         for (const rest of jobs.slice(k)) this.unlinkQuietly(rest.tmp);
         // What this chunk did queue is made as durable as the rest, and announced.
-        if (durable && k > 0) await this.fsyncDir(this.dirs.pending).catch(() => undefined);
+        if (durable && !chunk.journaled && k > 0) await fsyncDir(this.fs, this.dirs.pending).catch(() => undefined);
         if (out.length > 0) this.ringDoorbell();
         throw new QueueError(`enqueue failed after ${out.length} job(s): rename ${c.tmp} -> ${dest}: ${describeFsError(err)}`);
       }
       this.index.add(c.name);
       out.push(c.record);
     }
-    if (durable) await this.fsyncDir(this.dirs.pending);
+    if (durable && !chunk.journaled) await fsyncDir(this.fs, this.dirs.pending);
     // Per chunk, so that workers already running start on a long batch at once.
     this.ringDoorbell();
   }
@@ -395,13 +440,30 @@ export class FsQueue {
     if (failed) throw failed.reason;
   }
 
-  private async fsyncDir(dir: string): Promise<void> {
-    const fd = this.fs.openSync(dir, 'r');
-    try {
-      await this.fs.fsync(fd);
-    } finally {
-      this.closeQuietly(fd);
-    }
+  private retiring: Promise<number> | null = null;
+
+  /**
+   * Retires this boot's published enqueue journals after one filesystem sync (journal.ts).
+   * Workers call it as they reap; a call while one is running joins it.
+   */
+  retireJournals(): Promise<number> {
+    if (this.bootId === null) return Promise.resolve(0);
+    if (this.retiring) return this.retiring;
+    const bootId = this.bootId;
+    this.retiring = (async () => {
+      try {
+        if (listJournals(this.fs, this.journalDir).every((j) => j.boot !== bootId)) return 0;
+        return await retireJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS);
+      } finally {
+        this.retiring = null;
+      }
+    })();
+    return this.retiring;
+  }
+
+  /** This boot's journals still waiting for a filesystem sync (status). */
+  journalsWaiting(): number {
+    return this.bootId === null ? 0 : listJournals(this.fs, this.journalDir).filter((j) => j.boot === this.bootId).length;
   }
 
   /** Wakes idle workers (they watch this one small file rather than a huge folder). */

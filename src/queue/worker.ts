@@ -161,6 +161,13 @@ export class Worker {
       });
     }
     this.log.info({ concurrency: this.concurrency, staleAfterMs: this.staleAfterMs, queueDir: this.q.dir }, 'worker started');
+    const r = this.q.replayed;
+    if (r) {
+      this.log.warn(
+        { journals: r.journals, recreated: r.recreated.length, repaired: r.repaired.length },
+        'the machine restarted since the last enqueue: replayed the enqueue journal (jobs whose files the crash lost were written again)',
+      );
+    }
     this.reapNow();
     this.fill();
     await this.done;
@@ -364,6 +371,11 @@ export class Worker {
     } catch (err) {
       this.log.error({ err: messageOf(err) }, 'reap failed');
     }
+    // Off the claim path: a filesystem sync in a child process, then the journals go.
+    this.q.retireJournals().then(
+      (n) => n > 0 && this.log.debug({ journals: n }, 'retired enqueue journals after a filesystem sync'),
+      (err: unknown) => this.log.warn({ err: messageOf(err) }, 'could not retire the enqueue journals; they are kept and retried at the next reap'),
+    );
   }
 
   /**

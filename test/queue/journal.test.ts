@@ -1,0 +1,233 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FsQueue, Worker, nodeQueueFs, type QueueFs } from '../../src/queue/index.js';
+import { ROOT, tempDir, waitExit } from '../helpers.js';
+import { ageClaims, ls } from './helpers.js';
+
+// The enqueue journal (src/queue/journal.ts). An OS crash cannot be staged here, so its
+// effects are: a new boot id, and the job files that a lost page cache would take with it
+// deleted or emptied by the test.
+
+const owner = { workerId: 'w1', nonce: 'n1' };
+const batch = (n: number, prefix = 'j') => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${String(i).padStart(4, '0')}`, type: 't' }));
+const journals = (qdir: string) => fs.readdirSync(path.join(qdir, 'meta', 'journal')).filter((n) => !n.startsWith('.'));
+
+/** Counts fsyncs and filesystem syncs; syncfs can be made to fail. */
+function counting(opts: { syncfsFails?: boolean } = {}): QueueFs & { fsyncs: number; syncfsCalls: number } {
+  const c = {
+    ...nodeQueueFs,
+    fsyncs: 0,
+    syncfsCalls: 0,
+    fsync(fd: number) {
+      c.fsyncs++;
+      return nodeQueueFs.fsync(fd);
+    },
+    syncfs(p: string) {
+      c.syncfsCalls++;
+      return opts.syncfsFails ? Promise.reject(new Error('sync -f failed: injected')) : nodeQueueFs.syncfs(p);
+    },
+  };
+  return c;
+}
+
+/** Every job id found in a state folder, with how many files stand for it. */
+function idsEverywhere(qdir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of ['pending', 'processing', 'completed', 'failed']) {
+    for (const n of ls(qdir, s)) {
+      const id = s === 'pending' || s === 'processing' ? (n.split('-')[2] ?? '').split('~')[0]! : n.slice(0, -5).split('~')[0]!;
+      out.set(id, (out.get(id) ?? 0) + 1);
+    }
+  }
+  return out;
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = tempDir('edgar-journal-');
+});
+
+describe('enqueue journal', () => {
+  it('a durable batch pays a few journal fsyncs, not one per job, and leaves one published journal naming every job', async () => {
+    const viaJournal = counting();
+    const q = new FsQueue({ dir, fs: viaJournal, bootId: 'boot-a' }).init();
+    const recs = await q.enqueueBatch(batch(700));
+    expect(recs).toHaveLength(700);
+    // 3 chunks: one fsync each, and the folder's once for the journal's own name.
+    expect(viaJournal.fsyncs).toBe(4);
+    const [j, ...more] = journals(dir);
+    expect(more).toEqual([]);
+    expect(j).toMatch(/^boot-a~\d+~[0-9a-f]{8}\.pub$/);
+    const lines = fs.readFileSync(path.join(dir, 'meta', 'journal', j!), 'utf8').trim().split('\n');
+    expect(lines.map((l) => l.split('\t')[0]).sort()).toEqual(ls(dir, 'pending').sort());
+    for (const l of lines) {
+      const [name, json] = l.split('\t');
+      expect(fs.readFileSync(path.join(dir, 'pending', name!), 'utf8')).toBe(json);
+    }
+    // The same batch without a boot id: every file and the folder per chunk.
+    const perFile = counting();
+    await new FsQueue({ dir: tempDir('edgar-journal-'), fs: perFile, bootId: null }).init().enqueueBatch(batch(700));
+    expect(perFile.fsyncs).toBe(703);
+    // A handful of jobs: fsyncing them costs less than a journal.
+    const few = counting();
+    await new FsQueue({ dir: tempDir('edgar-journal-'), fs: few, bootId: 'boot-a' }).init().enqueueBatch(batch(3));
+    expect(few.fsyncs).toBe(4);
+  });
+
+  it('a failed journal fsync queues exactly the chunks before it, and the journal still names them', async () => {
+    let fsyncs = 0;
+    // Chunk 1: the journal's fsync (1) and its folder's (2); chunk 2's journal fsync (3) fails.
+    const bad = { ...nodeQueueFs, fsync: (fd: number) => (++fsyncs === 3 ? Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })) : nodeQueueFs.fsync(fd)) };
+    const q = new FsQueue({ dir, fs: bad, bootId: 'boot-a' }).init();
+    await expect(q.enqueueBatch(batch(700))).rejects.toThrow(/after 256 job\(s\), nothing was queued from this chunk.*EIO/);
+    expect(ls(dir, 'pending')).toHaveLength(256);
+    expect(ls(dir, 'tmp')).toEqual([]);
+    const [j] = journals(dir);
+    expect(j).toMatch(/\.pub$/);
+    // An enqueue that queued nothing leaves no journal behind.
+    const d2 = tempDir('edgar-journal-');
+    const q2 = new FsQueue({ dir: d2, fs: { ...nodeQueueFs, fsync: () => Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })) }, bootId: 'boot-a' }).init();
+    await expect(q2.enqueueBatch(batch(20))).rejects.toThrow(/EIO/);
+    expect(journals(d2)).toEqual([]);
+    expect(ls(d2, 'pending')).toEqual([]);
+  });
+
+  it('retiring: one filesystem sync, then this boot’s published journals go; an open one only once an hour old; other boots’ stay', async () => {
+    const fsc = counting();
+    const q = new FsQueue({ dir, fs: fsc, bootId: 'boot-a' }).init();
+    await q.enqueueBatch(batch(20));
+    const jdir = path.join(dir, 'meta', 'journal');
+    fs.writeFileSync(path.join(jdir, 'boot-a~1~aaaaaaaa.log'), 'x\tx\n'); // a writer mid-batch
+    fs.writeFileSync(path.join(jdir, 'boot-a~2~bbbbbbbb.log'), 'x\tx\n'); // one dead for 2 hours
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    fs.utimesSync(path.join(jdir, 'boot-a~2~bbbbbbbb.log'), old, old);
+    fs.writeFileSync(path.join(jdir, 'boot-z~3~cccccccc.pub'), ''); // replayed by init, not retired
+    expect(q.journalsWaiting()).toBe(3);
+    expect(await q.retireJournals()).toBe(2);
+    expect(fsc.syncfsCalls).toBe(1);
+    expect(journals(dir).sort()).toEqual(['boot-a~1~aaaaaaaa.log', 'boot-z~3~cccccccc.pub']);
+    // Nothing ready: no sync at all.
+    expect(await q.retireJournals()).toBe(0);
+    expect(fsc.syncfsCalls).toBe(1);
+    // A failed sync keeps the journals.
+    const failing = new FsQueue({ dir: tempDir('edgar-journal-'), fs: counting({ syncfsFails: true }), bootId: 'boot-a' }).init();
+    await failing.enqueueBatch(batch(20));
+    await expect(failing.retireJournals()).rejects.toThrow(/sync -f failed/);
+    expect(failing.journalsWaiting()).toBe(1);
+  });
+
+  it('a running worker retires the journals with a real `sync -f`', async () => {
+    const q = new FsQueue({ dir, bootId: 'boot-a' }).init();
+    await q.enqueueBatch(batch(30));
+    expect(journals(dir)).toHaveLength(1);
+    const worker = new Worker({ queue: new FsQueue({ dir, bootId: 'boot-a' }), handler: () => null, burst: true, reapEveryMs: 100, watch: false });
+    const summary = await worker.run();
+    expect(summary.completed).toBe(30);
+    for (let i = 0; i < 100 && journals(dir).length > 0; i++) {
+      new FsQueue({ dir, bootId: 'boot-a' }).init();
+      await q.retireJournals();
+    }
+    expect(journals(dir)).toEqual([]);
+  });
+
+  it('a writer whose journal was swept while it stood stopped syncs the filesystem before it returns', async () => {
+    const fsc = counting();
+    const sweeping: QueueFs = {
+      ...fsc,
+      renameSync(from, to) {
+        if (from.endsWith('.log')) fs.unlinkSync(from); // swept by a worker an hour later
+        nodeQueueFs.renameSync(from, to);
+      },
+    };
+    const q = new FsQueue({ dir, fs: sweeping, bootId: 'boot-a' }).init();
+    await expect(q.enqueueBatch(batch(20))).resolves.toHaveLength(20);
+    expect(fsc.syncfsCalls).toBe(1);
+    expect(journals(dir)).toEqual([]);
+  });
+
+  it('after a reboot, init writes again the jobs the crash lost, repairs torn files, leaves the rest, and runs once', async () => {
+    const q = new FsQueue({ dir, bootId: 'boot-a', backoff: { baseMs: 600_000, maxMs: 600_000, jitter: 0 } }).init();
+    await q.enqueueBatch(batch(40));
+    // Work done before the crash: 3 completed, 1 failed for good, 1 retried under a new
+    // name, 2 claimed by a worker that died with the machine.
+    for (let i = 0; i < 3; i++) q.complete(q.claim(owner)!, { ok: i });
+    q.fail(q.claim(owner)!, new Error('bad filing'), { permanent: true });
+    q.fail(q.claim(owner)!, new Error('flaky'));
+    const dead = [q.claim(owner)!, q.claim(owner)!];
+    const doneIds = ls(dir, 'completed').map((n) => n.slice(0, -5));
+    // What the lost page cache takes: 5 pending files gone, 3 emptied, one claim torn.
+    const pending = ls(dir, 'pending').filter((n) => n.endsWith('~0.json')).sort();
+    const lost = pending.slice(0, 5);
+    const torn = pending.slice(5, 8);
+    for (const n of lost) fs.unlinkSync(path.join(dir, 'pending', n));
+    for (const n of torn) fs.writeFileSync(path.join(dir, 'pending', n), '');
+    fs.writeFileSync(path.join(dir, 'processing', dead[0]!.name), '{"id":"j00');
+    for (const c of dead) if (c.fd !== null) fs.closeSync(c.fd);
+    // A torn last line, from a chunk whose fsync never returned, is ignored.
+    const [j] = journals(dir);
+    fs.appendFileSync(path.join(dir, 'meta', 'journal', j!), '5-0000000000000-zz~0.json\t{"id":"zz"');
+
+    const after = new FsQueue({ dir, bootId: 'boot-b' }).init();
+    const idOf = (n: string) => (n.split('-')[2] ?? '').split('~')[0];
+    expect(after.replayed).toEqual({ journals: 1, recreated: lost.map(idOf), repaired: expect.arrayContaining([...torn.map(idOf), dead[0]!.job.id]) });
+    expect(after.replayed!.repaired).toHaveLength(4);
+    expect(journals(dir)).toEqual([]);
+    // Every job stands exactly once, where it was; nothing finished came back.
+    const ids = idsEverywhere(dir);
+    expect([...ids.keys()].sort()).toEqual(batch(40).map((b) => b.id));
+    expect([...ids.values()].every((n) => n === 1)).toBe(true);
+    expect(ls(dir, 'completed').map((n) => n.slice(0, -5)).sort()).toEqual(doneIds.sort());
+    for (const n of torn) expect(JSON.parse(fs.readFileSync(path.join(dir, 'pending', n), 'utf8')).id).toBe(idOf(n));
+    expect(new FsQueue({ dir, bootId: 'boot-b' }).init().replayed).toBeNull();
+    // And the batch drains: the rest at once; the dead claims, once reaped, and the retry
+    // wait for their backoff.
+    ageClaims(dir, 3_600_000);
+    expect(after.reap({ staleAfterMs: 60_000 })).toHaveLength(2);
+    for (let c = after.claim(owner); c; c = after.claim(owner)) after.complete(c, null);
+    expect(ls(dir, 'completed')).toHaveLength(36);
+    expect(ls(dir, 'failed')).toHaveLength(1);
+    expect(ls(dir, 'pending')).toEqual([expect.stringMatching(/~1\.json$/), expect.stringMatching(/~1\.json$/), expect.stringMatching(/~1\.json$/)]);
+  });
+
+  it('4 processes starting together after a reboot replay once: every lost job back exactly once', async () => {
+    await new FsQueue({ dir, bootId: 'boot-a' }).init().enqueueBatch(batch(600));
+    const lost = ls(dir, 'pending').filter((_, i) => i % 3 === 0);
+    for (const n of lost) fs.unlinkSync(path.join(dir, 'pending', n));
+    const startAt = String(Date.now() + 400);
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () => {
+        const child = spawn(process.execPath, [path.join(ROOT, 'test', 'fixtures', 'journal-init.mjs')], { env: { ...process.env, QDIR: dir, BOOT_ID: 'boot-b', START_AT: startAt }, stdio: ['ignore', 'pipe', 'pipe'] });
+        return waitExit(child);
+      }),
+    );
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const results = runs.map((r) => JSON.parse(r.stdout.trim()) as { recreated: string[] } | null);
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+    expect(results.find((r) => r !== null)!.recreated).toHaveLength(lost.length);
+    expect(ls(dir, 'pending')).toHaveLength(600);
+    expect([...idsEverywhere(dir).values()].every((n) => n === 1)).toBe(true);
+    expect(journals(dir)).toEqual([]);
+  });
+
+  it('an enqueuer killed with SIGKILL mid-batch, then a reboot: no job twice, every journaled job present', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'fixtures', 'journal-enqueue.mjs')], { env: { ...process.env, QDIR: dir, BOOT_ID: 'boot-a', COUNT: '20000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = waitExit(child);
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => String(d).includes('started') && resolve()));
+    child.kill('SIGKILL');
+    const r = await exited;
+    expect(r.signal).toBe('SIGKILL');
+    const queuedBefore = ls(dir, 'pending').length;
+    expect(queuedBefore).toBeLessThan(20_000);
+    const [j, ...more] = journals(dir);
+    expect(more).toEqual([]);
+    expect(j).toMatch(/\.log$/); // never published: its batch did not return
+    const journaled = fs.readFileSync(path.join(dir, 'meta', 'journal', j!), 'utf8').split('\n').slice(0, -1).length;
+    const after = new FsQueue({ dir, bootId: 'boot-b' }).init();
+    const ids = idsEverywhere(dir);
+    expect(ids.size).toBe(Math.max(queuedBefore, journaled));
+    expect([...ids.values()].every((n) => n === 1)).toBe(true);
+    expect(after.replayed!.recreated).toHaveLength(ids.size - queuedBefore);
+  });
+});
