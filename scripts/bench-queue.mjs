@@ -94,6 +94,28 @@ async function settle() {
   await new Promise((r) => setTimeout(r, 500));
 }
 
+/**
+ * Files created (and renamed once) per second in a fresh folder, with no queue: what this
+ * disk allows right now. This VM's ext4 runs without a journal, and there the inode
+ * allocator skips every inode deleted in the last 60-300 s, reading its inode-table block
+ * each time (recently_deleted() in fs/ext4/ialloc.c, seen with perf): after many files
+ * were deleted, creating a file costs up to 10x more CPU for minutes. A file queue pays
+ * that; BullMQ, which creates no file, does not. Each round reports this probe, so a run
+ * taken on a poisoned disk shows it.
+ */
+function createProbe(n = 2_000) {
+  const d = freshDir();
+  fs.mkdirSync(path.join(d, 'a'), { recursive: true });
+  fs.mkdirSync(path.join(d, 'b'));
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const a = path.join(d, 'a', `${i}`);
+    fs.writeFileSync(a, '{}', { flag: 'wx' });
+    fs.renameSync(a, path.join(d, 'b', `${i}`));
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
 const jobs = (n) => Array.from({ length: n }, (_, i) => ({ id: `bench-${i}`, type: 'noop', payload: { n: i, filing: `data/filings/${i}.txt` } }));
 
 /** Enqueue (durable, as in real use), then start the clock and let N workers drain. */
@@ -314,7 +336,10 @@ if (bull.skipped) say(`  BullMQ skipped: ${bull.skipped}`);
 const bullDurable = bull.skipped ? bull : await startBullmq({ durable: true });
 const samples = { fs: { 1: [], 2: [], 4: [] }, raw: { 1: [], 2: [], 4: [] }, bull: { 1: [], 2: [], 4: [] }, bullDurable: { 1: [], 2: [], 4: [] } };
 const liveSamples = { fs: { 1: [], 2: [], 4: [] }, bull: { 1: [], 2: [], 4: [] }, bullDurable: { 1: [], 2: [], 4: [] } };
+const probes = [];
 for (let round = 0; round < ROUNDS; round++) {
+  probes.push(createProbe());
+  say(`  round ${round + 1}: file creation probe ${r(probes.at(-1))} files/s`);
   for (const n of [1, 2, 4]) {
     samples.fs[n].push(await fsThroughput(n));
     samples.raw[n].push(await rawThroughput(n));
@@ -393,6 +418,7 @@ const result = {
   wakeP99Ms: Number(wake.p99.toFixed(2)),
   wakeMaxMs: Number(wake.max.toFixed(2)),
   rounds: ROUNDS,
+  createProbePerSec: probes.map(r),
   idleCpuPct: Number(wake.idleCpuPct.toFixed(2)),
 };
 result.ratios = {

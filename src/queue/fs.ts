@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
 
 /**
@@ -27,6 +27,7 @@ export interface QueueFs {
   fsyncSync(fd: number): void;
   /** Flushes the whole filesystem holding path (syncfs(2)); retires the enqueue journal. */
   syncfs(path: string): Promise<void>;
+  syncfsSync(path: string): void;
 }
 
 export const nodeQueueFs: QueueFs = {
@@ -55,6 +56,14 @@ export const nodeQueueFs: QueueFs = {
         err ? reject(new Error(`sync -f ${path} failed: ${String(stderr).trim() || err.message}`)) : resolve(),
       ),
     ),
+  syncfsSync: (path) => {
+    try {
+      execFileSync('sync', ['-f', path], { timeout: 120_000, stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (err) {
+      const stderr = (err as { stderr?: Buffer }).stderr;
+      throw new Error(`sync -f ${path} failed: ${stderr ? String(stderr).trim() : (err as Error).message}`);
+    }
+  },
 };
 
 export function errnoCode(err: unknown): string | undefined {

@@ -3,7 +3,7 @@ import lockfile from 'proper-lockfile';
 import { QueueConfigError, messageOf } from './errors.js';
 import { isMissing, type QueueFs } from './fs.js';
 import { listJournals, type JournalFile } from './journal.js';
-import { decodeId, parseClaimedName, parsePendingName } from './names.js';
+import { decodeId, finishedName, parseClaimedName, parsePendingName } from './names.js';
 
 /**
  * Replays the enqueue journals of earlier boots (see journal.ts): after an OS crash, a job
@@ -31,30 +31,28 @@ interface ReplayContext {
 
 const LOCK_STALE_MS = 60_000;
 const LOCK_WAIT_MS = 5 * 60_000;
+const LOCK_REFRESH_MS = 1_000;
 
 export function replayOldJournals(ctx: ReplayContext): ReplayResult | null {
   const old = (): JournalFile[] => listJournals(ctx.fs, ctx.journalDir).filter((j) => j.boot !== ctx.bootId);
   if (old().length === 0) return null;
-  const release = lockWaiting(ctx.lockPath, ctx.journalDir);
+  const lock = lockWaiting(ctx.fs, ctx.lockPath, ctx.journalDir);
   const result: ReplayResult = { journals: 0, recreated: [], repaired: [] };
   try {
-    const todo = old(); // another process may have replayed them while we waited
+    // Another process may have replayed them while we waited. Newest first: after a forced
+    // re-run the same job is in two journals, and the later one's bytes are the ones queued.
+    const todo = old()
+      .map((j) => ({ j, at: mtimeOf(ctx.fs, path.join(ctx.journalDir, j.name)) }))
+      .sort((a, b) => b.at - a.at)
+      .map((x) => x.j);
     if (todo.length === 0) return null;
     const present = presentJobs(ctx);
-    let refreshedAt = Date.now();
-    for (const j of todo) {
-      replayOne(ctx, path.join(ctx.journalDir, j.name), present, result);
-      // A long replay keeps its lock fresh, so no one takes it as abandoned.
-      if (Date.now() - refreshedAt > LOCK_STALE_MS / 4) {
-        refreshedAt = Date.now();
-        ctx.fs.utimesSync(ctx.lockPath, new Date(), new Date());
-      }
-    }
-    if (result.recreated.length + result.repaired.length > 0) {
-      fsyncDirSync(ctx.fs, ctx.dirs.pending);
-      fsyncDirSync(ctx.fs, ctx.dirs.processing);
-    }
-    // Only once what they promised is durable again do the journals go.
+    const settled = new Set<string>();
+    for (const j of todo) replayOne(ctx, path.join(ctx.journalDir, j.name), present, settled, result, lock.keep);
+    // One filesystem sync for every file written, not an fsync each: a crash took
+    // thousands at once, and at 25 ms an fsync that would be over a minute. Only once what
+    // they promised is durable again do the journals go.
+    if (result.recreated.length + result.repaired.length > 0) ctx.fs.syncfsSync(ctx.dirs.pending);
     for (const j of todo) {
       try {
         ctx.fs.unlinkSync(path.join(ctx.journalDir, j.name));
@@ -69,7 +67,15 @@ export function replayOldJournals(ctx: ReplayContext): ReplayResult | null {
     if (err instanceof QueueConfigError) throw err;
     throw new QueueConfigError(`cannot replay the enqueue journal in ${ctx.journalDir}: ${messageOf(err)}`);
   } finally {
-    release();
+    lock.release();
+  }
+}
+
+function mtimeOf(fs: QueueFs, file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
@@ -92,9 +98,10 @@ function presentJobs(ctx: ReplayContext): Map<string, Where[]> {
   for (const name of list(ctx.dirs.processing)) add(parseClaimedName(name)?.id, { state: 'processing', name });
   for (const state of ['completed', 'failed'] as const) {
     for (const name of list(ctx.dirs[state])) {
-      // A quarantined record is `<id>~corrupt~…`: it stands for its job too.
+      // A quarantined record is named for `<id>~corrupt~<ms>~<hex>` (encoded, so the
+      // tildes are %7E): it stands for its job too.
       try {
-        add(decodeId(name.slice(0, -5).split('~')[0] ?? ''), { state, name });
+        add(decodeId(name.slice(0, -5)).replace(/~corrupt~\d+~[0-9a-f]+$/, ''), { state, name });
       } catch {
         // Not a name the queue writes: it stands for no job.
       }
@@ -109,17 +116,21 @@ function presentJobs(ctx: ReplayContext): Map<string, Where[]> {
   return out;
 }
 
-function replayOne(ctx: ReplayContext, file: string, present: Map<string, Where[]>, result: ReplayResult): void {
+function replayOne(ctx: ReplayContext, file: string, present: Map<string, Where[]>, settled: Set<string>, result: ReplayResult, keepLock: () => void): void {
   const text = ctx.fs.readFileSync(file).toString('utf8');
   // Only whole lines count: a torn last line belongs to a chunk whose fsync never returned.
   const lines = text.split('\n').slice(0, -1);
   for (const line of lines) {
+    keepLock();
     const tab = line.indexOf('\t');
     if (tab < 0) continue;
     const name = line.slice(0, tab);
     const pending = parsePendingName(name);
     const bytes = Buffer.from(line.slice(tab + 1), 'utf8');
     if (!pending || !isJson(bytes)) continue;
+    // A job named again in an older journal was settled by the newer one.
+    if (settled.has(pending.id)) continue;
+    settled.add(pending.id);
     const where = present.get(pending.id);
     if (!where) {
       writeAtomically(ctx, path.join(ctx.dirs.pending, name), bytes);
@@ -127,12 +138,12 @@ function replayOne(ctx: ReplayContext, file: string, present: Map<string, Where[
       result.recreated.push(pending.id);
       continue;
     }
-    // The same file as enqueued, still waiting or claimed by a worker of the lost boot:
-    // its bytes must be the journal's, or the crash tore them.
+    // The file as enqueued, still waiting or claimed by a worker of the lost boot: its
+    // bytes must be the journal's. Any other file of the job (retried, reaped, finished:
+    // rewritten since, without an fsync) must at least be a record. Otherwise the crash
+    // tore it, and the journal still has the job.
     for (const w of where) {
-      const same = w.state === 'pending' ? w.name === name : w.state === 'processing' && isClaimOf(w.name, name);
-      if (!same) continue;
-      const dest = path.join(w.state === 'pending' ? ctx.dirs.pending : ctx.dirs.processing, w.name);
+      const dest = path.join(ctx.dirs[w.state], w.name);
       let current: Buffer;
       try {
         current = ctx.fs.readFileSync(dest);
@@ -140,10 +151,28 @@ function replayOne(ctx: ReplayContext, file: string, present: Map<string, Where[
         if (isMissing(err)) continue;
         throw err;
       }
-      if (current.equals(bytes)) continue;
-      writeAtomically(ctx, dest, bytes);
+      const original = w.state === 'pending' ? w.name === name : w.state === 'processing' && isClaimOf(w.name, name);
+      if (original ? current.equals(bytes) : isRecord(current)) continue;
+      if (w.state === 'pending' || w.state === 'processing') {
+        writeAtomically(ctx, dest, bytes);
+      } else if (w.name === finishedName(pending.id)) {
+        // A torn finished record: its result is lost with it, so the job runs again.
+        writeAtomically(ctx, path.join(ctx.dirs.pending, name), bytes);
+        ctx.fs.unlinkSync(dest);
+      } else {
+        continue; // a quarantined record keeps what it kept
+      }
       result.repaired.push(pending.id);
     }
+  }
+}
+
+function isRecord(bytes: Buffer): boolean {
+  try {
+    const v: unknown = JSON.parse(bytes.toString('utf8'));
+    return typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string';
+  } catch {
+    return false;
   }
 }
 
@@ -169,7 +198,6 @@ function writeAtomically(ctx: ReplayContext, dest: string, bytes: Buffer): void 
   try {
     let off = 0;
     while (off < bytes.length) off += ctx.fs.writeSync(fd, bytes.subarray(off));
-    ctx.fs.fsyncSync(fd);
   } finally {
     ctx.fs.closeSync(fd);
   }
@@ -187,23 +215,43 @@ function fsyncDirSync(fs: QueueFs, dir: string): void {
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-/** proper-lockfile's lock, waited for: init is synchronous, so the wait is too. */
-function lockWaiting(lockPath: string, target: string): () => void {
+/**
+ * proper-lockfile's lock, waited for: init is synchronous, so the wait is too, and so is
+ * the replay: proper-lockfile's own refresh timer cannot run during it, so `keep` refreshes
+ * the lock every second. Released only while still ours: proper-lockfile's unlock removes
+ * the folder whoever holds it, and one who took it as stale must keep it.
+ */
+function lockWaiting(fs: QueueFs, lockPath: string, target: string): { keep: () => void; release: () => void } {
   const until = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
-      const release = lockfile.lockSync(target, { lockfilePath: lockPath, stale: LOCK_STALE_MS, realpath: false });
-      return () => {
-        try {
-          release();
-        } catch {
-          // Already released or taken over as stale: nothing left to undo.
-        }
+      // Compromised means taken over as stale: keep() notices and stops the replay.
+      const release = lockfile.lockSync(target, { lockfilePath: lockPath, stale: LOCK_STALE_MS, realpath: false, onCompromised: () => undefined });
+      let setAt = mtimeOf(fs, lockPath);
+      let checkedAt = Date.now();
+      const ours = (): boolean => Math.abs(mtimeOf(fs, lockPath) - setAt) < 1;
+      return {
+        keep() {
+          if (Date.now() - checkedAt < LOCK_REFRESH_MS) return;
+          checkedAt = Date.now();
+          if (!ours()) throw new QueueConfigError(`lost the lock ${lockPath} while replaying the enqueue journal (this process stood still for over ${LOCK_STALE_MS / 1000} s); the process that took it replays`);
+          const t = new Date();
+          fs.utimesSync(lockPath, t, t);
+          setAt = mtimeOf(fs, lockPath);
+        },
+        release() {
+          if (!ours()) return;
+          try {
+            release();
+          } catch {
+            // Already released: nothing left to undo.
+          }
+        },
       };
     } catch (err) {
       if ((err as { code?: string }).code !== 'ELOCKED') throw new QueueConfigError(`cannot lock ${lockPath}: ${messageOf(err)}`);
       if (Date.now() > until) {
-        throw new QueueConfigError(`another process has held ${lockPath} for over ${LOCK_WAIT_MS / 60_000} minutes while replaying the enqueue journal; if none is running, remove that folder`);
+        throw new QueueConfigError(`another process has been replaying the enqueue journal for over ${LOCK_WAIT_MS / 60_000} minutes (it holds ${lockPath}); try again once it is done`);
       }
       Atomics.wait(sleeper, 0, 0, 50);
     }

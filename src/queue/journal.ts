@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { isMissing, type QueueFs } from './fs.js';
 
 /**
@@ -23,7 +25,9 @@ import { isMissing, type QueueFs } from './fs.js';
  *   whose bytes no longer match is rewritten.
  *
  * This is the write-ahead log of a database, cut to what a queue of immutable job files
- * needs. Where there is no boot id (not Linux), durable enqueue fsyncs every job file.
+ * needs. It is only sound where every process that sees the folder runs on one kernel, so
+ * that a foreign boot id can only be a past one: a local filesystem (journalUsable).
+ * Elsewhere durable enqueue fsyncs every job file.
  */
 
 export const JOURNAL_OPEN = '.log';
@@ -34,6 +38,40 @@ export function currentBootId(): string | null {
   try {
     const id = nodeFs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     return /^[0-9A-Za-z-]{8,64}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Filesystems that one kernel mounts at a time (statfs f_type). A network or FUSE folder
+ * (NFS, SMB, virtiofs and Docker Desktop's shares, 9p, sshfs) can be shared by two live
+ * kernels, whose boot ids differ without any crash, and syncfs may not reach its server.
+ */
+const LOCAL_FILESYSTEMS = new Set([
+  0xef53, // ext2, ext3, ext4
+  0x58465342, // xfs
+  0x9123683e, // btrfs
+  0x01021994, // tmpfs
+  0x2fc12fc1, // zfs
+  0xf2f52010, // f2fs
+  0x794c7630, // overlayfs (a container's own layer)
+]);
+
+/**
+ * Whether durable batches may go through the journal: a boot id, a local filesystem, and
+ * Linux 5.8 or later (before it, syncfs(2) returned 0 even when writeback had failed, so a
+ * journal could be retired for data that never reached the disk).
+ */
+export function journalUsable(bootId: string | null, fsType: number | null, release: string = os.release()): boolean {
+  if (bootId === null || fsType === null || !LOCAL_FILESYSTEMS.has(fsType)) return false;
+  const [major = 0, minor = 0] = release.split(/[.-]/).map(Number);
+  return major > 5 || (major === 5 && minor >= 8);
+}
+
+export function filesystemType(dir: string): number | null {
+  try {
+    return nodeFs.statfsSync(dir).type;
   } catch {
     return null;
   }
@@ -95,21 +133,52 @@ export class JournalWriter {
   }
 
   /**
-   * Writes the chunk's lines now and returns its fsync, in flight. The first append also
-   * syncs the folder, so the journal's own name survives the crash it is there for.
+   * Writes the chunk's lines now and returns its fsync, in flight, and where each line
+   * starts (for drop). The first append also syncs the folder, so the journal's own name
+   * survives the crash it is there for.
    */
-  append(lines: string): Promise<void> {
+  append(lines: string[]): { synced: Promise<void>; starts: number[] } {
     if (this.fd === null) {
       this.fd = this.fs.openSync(this.file, 'wx', 0o644);
       this.created = true;
     }
-    const bytes = Buffer.from(lines, 'utf8');
+    const starts: number[] = [];
+    const parts: Buffer[] = [];
+    let at = this.offset;
+    for (const line of lines) {
+      const b = Buffer.from(line, 'utf8');
+      starts.push(at);
+      parts.push(b);
+      at += b.length;
+    }
+    const bytes = Buffer.concat(parts);
     let off = 0;
-    while (off < bytes.length) off += this.fs.writeSync(this.fd, bytes.subarray(off), this.offset + off);
+    try {
+      while (off < bytes.length) off += this.fs.writeSync(this.fd, bytes.subarray(off), this.offset + off);
+    } catch (err) {
+      // Whole lines of a chunk that is not queued must not be replayed after a crash.
+      if (off > 0) this.fs.ftruncateSync(this.fd, this.offset);
+      throw err;
+    }
+    const first = this.offset === 0;
     this.offset += bytes.length;
-    const synced = this.fs.fsync(this.fd);
-    if (this.offset !== bytes.length) return synced;
-    return Promise.all([synced, fsyncDir(this.fs, this.dir)]).then(() => undefined);
+    const synced = first ? Promise.all([this.fs.fsync(this.fd), fsyncDir(this.fs, this.dir)]).then(() => undefined) : this.fs.fsync(this.fd);
+    return { synced, starts };
+  }
+
+  /**
+   * Cuts the journal back to `at`: the jobs from there on were not queued (their chunk
+   * failed), so a replay after a crash must not bring them in. Best effort: were the cut
+   * itself lost in that crash, they would come back, queued once, which is no loss.
+   */
+  drop(at: number): void {
+    if (this.fd === null || at >= this.offset) return;
+    try {
+      this.fs.ftruncateSync(this.fd, at);
+      this.offset = at;
+    } catch {
+      // The lines stay: at worst they are queued after a crash.
+    }
   }
 
   /**
@@ -154,6 +223,22 @@ export class JournalWriter {
  * after staleMs: a writer that comes back finds it gone and syncs on its own (finish).
  */
 export async function retireJournals(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number): Promise<number> {
+  // One sync at a time across the workers: while another retires, this one need not.
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dir, { lockfilePath: `${dir}.retire.lock`, stale: 120_000, retries: 0, realpath: false });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ELOCKED') return 0;
+    throw err;
+  }
+  try {
+    return await retireUnlocked(fs, dir, bootId, probeNow, staleMs);
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+async function retireUnlocked(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number): Promise<number> {
   const ready: string[] = [];
   for (const j of listJournals(fs, dir)) {
     if (j.boot !== bootId) continue;

@@ -17,7 +17,7 @@ import {
   type Priority,
   PRIORITIES,
 } from './names.js';
-import { JournalWriter, currentBootId, fsyncDir, journalLine, listJournals, retireJournals } from './journal.js';
+import { JournalWriter, currentBootId, filesystemType, fsyncDir, journalLine, journalUsable, listJournals, retireJournals } from './journal.js';
 import { replayOldJournals, type ReplayResult } from './journal-replay.js';
 import { PendingIndex } from './pending-index.js';
 
@@ -97,7 +97,8 @@ export interface QueueOptions {
   durable?: boolean;
   /**
    * The kernel's boot id (read from /proc by default): durable batches then go through
-   * the enqueue journal (journal.ts). null: every job file is fsynced instead.
+   * the enqueue journal (journal.ts) where the folder is on a local filesystem. null:
+   * every job file is fsynced instead.
    */
   bootId?: string | null;
   defaultMaxAttempts?: number;
@@ -148,8 +149,9 @@ interface StartedChunk {
   jobs: PreparedJob[];
   fds: number[];
   synced: Promise<void>;
-  /** Durable through the journal: pending/ needs no fsync of its own. */
-  journaled: boolean;
+  /** Durable through this journal (pending/ needs no fsync of its own); where its lines start. */
+  journal: JournalWriter | null;
+  starts: number[];
 }
 /** Below this many jobs, fsyncing each file costs less than a journal's file and folder syncs. */
 const JOURNAL_MIN_JOBS = 8;
@@ -163,6 +165,8 @@ export class FsQueue {
   private readonly backoff: BackoffPolicy;
   readonly durable: boolean;
   readonly bootId: string | null;
+  /** Durable batches go through the enqueue journal (decided by init). */
+  journaling = false;
   /** What init found to replay from an earlier boot's journals, if anything. */
   replayed: ReplayResult | null = null;
   readonly defaultMaxAttempts: number;
@@ -273,7 +277,8 @@ export class FsQueue {
     } catch (err) {
       throw new QueueConfigError(`cannot create ${this.doorbellPath}: ${describeFsError(err)}`);
     }
-    if (this.bootId !== null) {
+    this.journaling = journalUsable(this.bootId, filesystemType(this.dir));
+    if (this.journaling && this.bootId !== null) {
       this.replayed = replayOldJournals({
         fs: this.fs,
         journalDir: this.journalDir,
@@ -301,15 +306,24 @@ export class FsQueue {
    */
   async enqueueBatch(jobs: NewJob[], opts: { durable?: boolean } = {}): Promise<JobRecord[]> {
     const durable = opts.durable ?? this.durable;
-    const journal = durable && this.bootId !== null && jobs.length >= JOURNAL_MIN_JOBS ? new JournalWriter(this.fs, this.journalDir, this.bootId) : null;
+    const journal = durable && this.journaling && this.bootId !== null && jobs.length >= JOURNAL_MIN_JOBS ? new JournalWriter(this.fs, this.journalDir, this.bootId) : null;
     const out: JobRecord[] = [];
+    let failure: unknown = null;
     try {
       await this.enqueueChunks(jobs, durable, journal, out);
-    } finally {
-      // A journal that cannot be marked published (swept while this process stood stopped
-      // for an hour) no longer covers the jobs: a filesystem sync does, before we return.
-      if (journal && !journal.finish(out.length > 0) && out.length > 0) await this.fs.syncfs(this.dir);
+    } catch (err) {
+      failure = err;
     }
+    // A journal that cannot be marked published (swept while this process stood stopped
+    // for an hour) no longer covers the jobs: a filesystem sync does, before we return.
+    if (journal && !journal.finish(out.length > 0) && out.length > 0) {
+      try {
+        await this.fs.syncfs(this.dir);
+      } catch (err) {
+        failure ??= new QueueError(`${out.length} job(s) were queued, but could not be made durable (their journal was removed, and ${messageOf(err)}): they run unless the machine crashes first`);
+      }
+    }
+    if (failure !== null) throw failure;
     return out;
   }
 
@@ -372,13 +386,16 @@ export class FsQueue {
   private startChunk(jobs: PreparedJob[], durable: boolean, journal: JournalWriter | null): StartedChunk {
     const fds: number[] = [];
     let synced: Promise<void>;
+    let starts: number[] = [];
     try {
       for (const c of jobs) {
         const fd = this.fs.openSync(c.tmp, 'wx', 0o644);
         fds.push(fd);
         writeAll(this.fs, fd, c.bytes);
       }
-      synced = !durable ? Promise.resolve() : journal ? journal.append(jobs.map((c) => journalLine(c.name, c.bytes)).join('')) : this.makeDurable(fds);
+      if (!durable) synced = Promise.resolve();
+      else if (!journal) synced = this.makeDurable(fds);
+      else ({ synced, starts } = journal.append(jobs.map((c) => journalLine(c.name, c.bytes))));
     } catch (err) {
       for (const fd of fds) this.closeQuietly(fd);
       for (const c of jobs) this.unlinkQuietly(c.tmp);
@@ -387,7 +404,7 @@ export class FsQueue {
     // Awaited by publishChunk or abandonChunk; this only keeps an early failure from
     // counting as unhandled while the previous chunk is being published.
     synced.catch(() => undefined);
-    return { jobs, fds, synced, journaled: journal !== null };
+    return { jobs, fds, synced, journal: durable ? journal : null, starts };
   }
 
   /** Waits for the chunk's fsyncs, renames its files into pending/ in order, syncs the folder. */
@@ -407,22 +424,24 @@ export class FsQueue {
         this.fs.renameSync(c.tmp, dest);
       } catch (err) {
         for (const rest of jobs.slice(k)) this.unlinkQuietly(rest.tmp);
+        chunk.journal?.drop(chunk.starts[k] ?? Infinity);
         // What this chunk did queue is made as durable as the rest, and announced.
-        if (durable && !chunk.journaled && k > 0) await fsyncDir(this.fs, this.dirs.pending).catch(() => undefined);
+        if (durable && !chunk.journal && k > 0) await fsyncDir(this.fs, this.dirs.pending).catch(() => undefined);
         if (out.length > 0) this.ringDoorbell();
         throw new QueueError(`enqueue failed after ${out.length} job(s): rename ${c.tmp} -> ${dest}: ${describeFsError(err)}`);
       }
       this.index.add(c.name);
       out.push(c.record);
     }
-    if (durable && !chunk.journaled) await fsyncDir(this.fs, this.dirs.pending);
+    if (durable && !chunk.journal) await fsyncDir(this.fs, this.dirs.pending);
     // Per chunk, so that workers already running start on a long batch at once.
     this.ringDoorbell();
   }
 
-  /** Drops a started chunk: nothing of it reaches pending/. */
+  /** Drops a started chunk: nothing of it reaches pending/, nor any replay of the journal. */
   private async abandonChunk(chunk: StartedChunk): Promise<void> {
     await chunk.synced.catch(() => undefined);
+    chunk.journal?.drop(chunk.starts[0] ?? Infinity);
     for (const fd of chunk.fds) this.closeQuietly(fd);
     for (const c of chunk.jobs) this.unlinkQuietly(c.tmp);
   }
@@ -447,7 +466,7 @@ export class FsQueue {
    * Workers call it as they reap; a call while one is running joins it.
    */
   retireJournals(): Promise<number> {
-    if (this.bootId === null) return Promise.resolve(0);
+    if (!this.journaling || this.bootId === null) return Promise.resolve(0);
     if (this.retiring) return this.retiring;
     const bootId = this.bootId;
     this.retiring = (async () => {

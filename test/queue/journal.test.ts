@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FsQueue, Worker, nodeQueueFs, type QueueFs } from '../../src/queue/index.js';
+import { FsQueue, QueueConfigError, Worker, nodeQueueFs, type QueueFs } from '../../src/queue/index.js';
+import { journalUsable } from '../../src/queue/journal.js';
 import { ROOT, tempDir, waitExit } from '../helpers.js';
 import { ageClaims, ls } from './helpers.js';
 
@@ -37,7 +38,7 @@ function idsEverywhere(qdir: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of ['pending', 'processing', 'completed', 'failed']) {
     for (const n of ls(qdir, s)) {
-      const id = s === 'pending' || s === 'processing' ? (n.split('-')[2] ?? '').split('~')[0]! : n.slice(0, -5).split('~')[0]!;
+      const id = s === 'pending' || s === 'processing' ? (n.split('-')[2] ?? '').split('~')[0]! : decodeURIComponent(n.slice(0, -5)).split('~')[0]!;
       out.set(id, (out.get(id) ?? 0) + 1);
     }
   }
@@ -86,6 +87,9 @@ describe('enqueue journal', () => {
     expect(ls(dir, 'tmp')).toEqual([]);
     const [j] = journals(dir);
     expect(j).toMatch(/\.pub$/);
+    // The failed chunk and the one started after it are cut from the journal: a replay
+    // after a crash must not queue what this enqueue said it did not.
+    expect(fs.readFileSync(path.join(dir, 'meta', 'journal', j!), 'utf8').trim().split('\n')).toHaveLength(256);
     // An enqueue that queued nothing leaves no journal behind.
     const d2 = tempDir('edgar-journal-');
     const q2 = new FsQueue({ dir: d2, fs: { ...nodeQueueFs, fsync: () => Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })) }, bootId: 'boot-a' }).init();
@@ -230,4 +234,109 @@ describe('enqueue journal', () => {
     expect([...ids.values()].every((n) => n === 1)).toBe(true);
     expect(after.replayed!.recreated).toHaveLength(ids.size - queuedBefore);
   });
+
+  it('is used only on a local filesystem, with a boot id, on Linux 5.8 or later', () => {
+    const ext4 = 0xef53;
+    expect(journalUsable('b', ext4, '6.18.44-fc-v657')).toBe(true);
+    expect(journalUsable('b', 0x58465342, '5.8.0')).toBe(true); // xfs
+    expect(journalUsable(null, ext4, '6.1.0')).toBe(false); // no boot id: not Linux
+    expect(journalUsable('b', ext4, '5.4.0-150-generic')).toBe(false); // syncfs hid writeback errors
+    // Folders two live kernels can share (so a foreign boot id is no crash): NFS, FUSE
+    // (virtiofs, Docker Desktop, sshfs), 9p, SMB.
+    for (const t of [0x6969, 0x65735546, 0x01021997, 0xfe534d42]) expect(journalUsable('b', t, '6.1.0')).toBe(false);
+    expect(journalUsable('b', null, '6.1.0')).toBe(false);
+    expect(new FsQueue({ dir, bootId: null }).init().journaling).toBe(false);
+    expect(new FsQueue({ dir, bootId: 'boot-a' }).init().journaling).toBe(true); // /tmp here is ext4
+  });
+
+  it('after a reboot: a retried job whose new file was torn, and a torn finished record, are rebuilt from the journal; a quarantined job is not queued again', async () => {
+    // claimSpread 1: claims go in name order, so the test knows which job each one takes.
+    const q = new FsQueue({ dir, bootId: 'boot-a', claimSpread: 1, backoff: { baseMs: 600_000, maxMs: 600_000, jitter: 0 } }).init();
+    await q.enqueueBatch(batch(10));
+    // j0000 failed once (retried under a new name), j0001 completed, j0002 was unreadable
+    // and quarantined into failed/.
+    const names = ls(dir, 'pending').sort();
+    fs.writeFileSync(path.join(dir, 'pending', names[2]!), '{not json');
+    q.fail(q.claim(owner)!, new Error('flaky'));
+    q.complete(q.claim(owner)!, { ok: true });
+    expect(q.claim(owner)).not.toBeNull(); // j0003: the claim met j0002 first and quarantined it
+    expect(ls(dir, 'failed')).toEqual([expect.stringMatching(/^j0002%7Ecorrupt%7E/)]);
+    const retried = ls(dir, 'pending').find((n) => n.endsWith('~1.json'))!;
+    fs.writeFileSync(path.join(dir, 'pending', retried), ''); // what the crash left of them
+    fs.writeFileSync(path.join(dir, 'completed', 'j0001.json'), '');
+    const after = new FsQueue({ dir, bootId: 'boot-b' }).init();
+    expect(after.replayed).toEqual({ journals: 1, recreated: [], repaired: expect.arrayContaining(['j0000', 'j0001']) });
+    expect(after.replayed!.repaired).toHaveLength(2);
+    // The retried job keeps its name (attempts are in it) and gets its bytes back.
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'pending', retried), 'utf8')).id).toBe('j0000');
+    // The torn completed record lost its result: the job is queued to run again.
+    expect(ls(dir, 'completed')).toEqual([]);
+    expect(ls(dir, 'pending').filter((n) => n.includes('-j0001~'))).toHaveLength(1);
+    expect([...idsEverywhere(dir).values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('replays the newest journal first: a job queued twice (a forced re-run) comes back with its latest bytes', () => {
+    const jdir = path.join(dir, 'meta', 'journal');
+    fs.mkdirSync(jdir, { recursive: true });
+    const line = (v: number) => `5-0000000000001-x~0.json\t${JSON.stringify({ id: 'x', type: 't', v })}\n`;
+    fs.writeFileSync(path.join(jdir, 'boot-a~1~00000001.pub'), line(1));
+    fs.writeFileSync(path.join(jdir, 'boot-a~2~00000002.pub'), line(2));
+    const older = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(jdir, 'boot-a~2~00000002.pub'), older, older);
+    const q = new FsQueue({ dir, bootId: 'boot-b' }).init();
+    expect(q.replayed!.recreated).toEqual(['x']);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'pending', '5-0000000000001-x~0.json'), 'utf8')).v).toBe(1);
+  });
+
+  it('a long replay keeps its lock fresh, and one that lost its lock stops without releasing it', () => {
+    const lockPath = path.join(dir, 'meta', 'journal.lock');
+    const setup = async () => {
+      const d = tempDir('edgar-journal-');
+      await new FsQueue({ dir: d, bootId: 'boot-a' }).init().enqueueBatch(batch(60));
+      for (const n of ls(d, 'pending')) fs.unlinkSync(path.join(d, 'pending', n));
+      return d;
+    };
+    const slowFs = (onSync: () => void): QueueFs & { lockTouches: number } => {
+      const f = {
+        ...nodeQueueFs,
+        lockTouches: 0,
+        renameSync(from: string, to: string) {
+          if (from.endsWith('.tmp')) {
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 40); // a slow disk: 60 x 40 ms
+            onSync();
+          }
+          nodeQueueFs.renameSync(from, to);
+        },
+        utimesSync(p: string, a: number | Date, m: number | Date) {
+          if (p.endsWith('journal.lock')) f.lockTouches++;
+          nodeQueueFs.utimesSync(p, a, m);
+        },
+      };
+      return f;
+    };
+    return (async () => {
+      const d1 = await setup();
+      const fresh = slowFs(() => undefined);
+      const q = new FsQueue({ dir: d1, fs: fresh, bootId: 'boot-b' }).init();
+      expect(q.replayed!.recreated).toHaveLength(60);
+      expect(fresh.lockTouches).toBeGreaterThanOrEqual(1); // 2.4 s of replay, refreshed each second
+      // Another process takes the lock as stale halfway (it moves the lock's mtime).
+      const d2 = await setup();
+      let syncs = 0;
+      const l2 = path.join(d2, 'meta', 'journal.lock');
+      const stolen = slowFs(() => {
+        if (++syncs === 30) fs.utimesSync(l2, new Date(Date.now() + 5_000), new Date(Date.now() + 5_000));
+      });
+      let thrown: unknown = null;
+      try {
+        new FsQueue({ dir: d2, fs: stolen, bootId: 'boot-b' }).init();
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(QueueConfigError);
+      expect(String(thrown)).toMatch(/lost the lock .*journal\.lock while replaying/);
+      expect(fs.existsSync(l2)).toBe(true); // not released: it is the taker's now
+      expect(fs.existsSync(lockPath)).toBe(false);
+    })();
+  }, 30_000);
 });

@@ -19,6 +19,9 @@ export default async function prune(flags: Flags): Promise<number> {
   // The archive line is appended (and flushed) before the record is unlinked: a crash in
   // between leaves a duplicate line, never a lost record.
   const archive = flags.archive ? fs.openSync(flags.archive, 'a') : null;
+  // A job still named in an enqueue journal would be queued again by a replay after a
+  // crash once its record is gone: retire the journals first (one filesystem sync).
+  if (!flags.dryRun) await queue.retireJournals();
   const out: Record<string, { removed: number; archived: number; kept: number }> = {};
   try {
     for (const state of states) {
