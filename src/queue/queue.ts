@@ -101,6 +101,8 @@ export interface QueueOptions {
    * every job file is fsynced instead.
    */
   bootId?: string | null;
+  /** Use the journal whatever the filesystem and kernel (tests); default: journalUsable. */
+  journal?: boolean;
   defaultMaxAttempts?: number;
   /** How many due candidates a claimer picks among at random. */
   claimSpread?: number;
@@ -167,6 +169,7 @@ export class FsQueue {
   readonly bootId: string | null;
   /** Durable batches go through the enqueue journal (decided by init). */
   journaling = false;
+  private readonly journalOption: boolean | undefined;
   /** What init found to replay from an earlier boot's journals, if anything. */
   replayed: ReplayResult | null = null;
   readonly defaultMaxAttempts: number;
@@ -185,6 +188,7 @@ export class FsQueue {
     this.backoff = opts.backoff ?? defaultBackoff;
     this.durable = opts.durable ?? true;
     this.bootId = opts.bootId === undefined ? currentBootId() : opts.bootId;
+    this.journalOption = opts.journal;
     this.defaultMaxAttempts = opts.defaultMaxAttempts ?? 3;
     this.claimSpread = opts.claimSpread ?? 8;
     this.rescanMs = opts.rescanMs ?? 2_000;
@@ -277,7 +281,7 @@ export class FsQueue {
     } catch (err) {
       throw new QueueConfigError(`cannot create ${this.doorbellPath}: ${describeFsError(err)}`);
     }
-    this.journaling = journalUsable(this.bootId, filesystemType(this.dir));
+    this.journaling = this.bootId !== null && (this.journalOption ?? journalUsable(this.bootId, filesystemType(this.dir)));
     if (this.journaling && this.bootId !== null) {
       this.replayed = replayOldJournals({
         fs: this.fs,

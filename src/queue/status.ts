@@ -12,6 +12,8 @@ export interface StatusSnapshot {
   /** Jobs waiting on a retry delay (due later). */
   delayed: number;
   recentFailures: { id: string; error: string; attempts: number; failedAt?: string }[];
+  /** Enqueue journals of this boot not yet retired (a worker syncs and deletes them). */
+  journalsAwaitingSync: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export function snapshot(queue: FsQueue, opts: { staleAfterMs: number; failures?
     staleJobs: stale.map((c) => ({ id: c.id, workerId: c.workerId, attempt: c.attempt, ageMs: Math.round(c.ageMs) })),
     oldestPendingAgeMs: oldestDue === Infinity ? 0 : Math.max(0, now - oldestDue),
     delayed,
+    journalsAwaitingSync: queue.journalsWaiting(),
     recentFailures: failures.map((f) => ({
       id: f.id,
       error: String(f.error ?? ''),

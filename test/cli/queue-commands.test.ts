@@ -73,6 +73,20 @@ describe('queue commands as a user runs them', () => {
     expect(ls(qdir, 'pending')).toHaveLength(1);
   });
 
+  // The CLI decides for itself whether this folder can use the journal (journal.test.ts).
+  const journaling = new FsQueue({ dir: tempDir() }).init().journaling;
+  it.runIf(journaling)('status shows enqueue journals no worker has retired; prune retires them before it deletes', async () => {
+    const qdir = tempDir();
+    await new FsQueue({ dir: qdir }).init().enqueueBatch(Array.from({ length: 10 }, (_, i) => ({ id: `j${i}`, type: 't' })));
+    const s = JSON.parse((await edgar(['status', '--json', '--queue-dir', qdir])).stdout);
+    expect(s.journalsAwaitingSync).toBe(1);
+    expect((await edgar(['status', '--queue-dir', qdir])).stdout).toMatch(/enqueue journal: 1 batch\(es\) wait for a worker/);
+    const r = await edgar(['prune', '--older-than', '7d', '--queue-dir', qdir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse((await edgar(['status', '--json', '--queue-dir', qdir])).stdout).journalsAwaitingSync).toBe(0);
+    expect((await edgar(['status', '--queue-dir', qdir])).stdout).not.toMatch(/enqueue journal/);
+  });
+
   it('prune --archive appends each removed record to a JSON-lines file before removing it', async () => {
     const qdir = tempDir();
     const q = new FsQueue({ dir: qdir }).init();

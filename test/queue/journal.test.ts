@@ -53,7 +53,7 @@ beforeEach(() => {
 describe('enqueue journal', () => {
   it('a durable batch pays a few journal fsyncs, not one per job, and leaves one published journal naming every job', async () => {
     const viaJournal = counting();
-    const q = new FsQueue({ dir, fs: viaJournal, bootId: 'boot-a' }).init();
+    const q = new FsQueue({ dir, fs: viaJournal, bootId: 'boot-a', journal: true }).init();
     const recs = await q.enqueueBatch(batch(700));
     expect(recs).toHaveLength(700);
     // 3 chunks: one fsync each, and the folder's once for the journal's own name.
@@ -73,7 +73,7 @@ describe('enqueue journal', () => {
     expect(perFile.fsyncs).toBe(703);
     // A handful of jobs: fsyncing them costs less than a journal.
     const few = counting();
-    await new FsQueue({ dir: tempDir('edgar-journal-'), fs: few, bootId: 'boot-a' }).init().enqueueBatch(batch(3));
+    await new FsQueue({ dir: tempDir('edgar-journal-'), fs: few, bootId: 'boot-a', journal: true }).init().enqueueBatch(batch(3));
     expect(few.fsyncs).toBe(4);
   });
 
@@ -81,7 +81,7 @@ describe('enqueue journal', () => {
     let fsyncs = 0;
     // Chunk 1: the journal's fsync (1) and its folder's (2); chunk 2's journal fsync (3) fails.
     const bad = { ...nodeQueueFs, fsync: (fd: number) => (++fsyncs === 3 ? Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })) : nodeQueueFs.fsync(fd)) };
-    const q = new FsQueue({ dir, fs: bad, bootId: 'boot-a' }).init();
+    const q = new FsQueue({ dir, fs: bad, bootId: 'boot-a', journal: true }).init();
     await expect(q.enqueueBatch(batch(700))).rejects.toThrow(/after 256 job\(s\), nothing was queued from this chunk.*EIO/);
     expect(ls(dir, 'pending')).toHaveLength(256);
     expect(ls(dir, 'tmp')).toEqual([]);
@@ -92,7 +92,7 @@ describe('enqueue journal', () => {
     expect(fs.readFileSync(path.join(dir, 'meta', 'journal', j!), 'utf8').trim().split('\n')).toHaveLength(256);
     // An enqueue that queued nothing leaves no journal behind.
     const d2 = tempDir('edgar-journal-');
-    const q2 = new FsQueue({ dir: d2, fs: { ...nodeQueueFs, fsync: () => Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })) }, bootId: 'boot-a' }).init();
+    const q2 = new FsQueue({ dir: d2, fs: { ...nodeQueueFs, fsync: () => Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })) }, bootId: 'boot-a', journal: true }).init();
     await expect(q2.enqueueBatch(batch(20))).rejects.toThrow(/EIO/);
     expect(journals(d2)).toEqual([]);
     expect(ls(d2, 'pending')).toEqual([]);
@@ -100,7 +100,7 @@ describe('enqueue journal', () => {
 
   it('retiring: one filesystem sync, then this boot’s published journals go; an open one only once an hour old; other boots’ stay', async () => {
     const fsc = counting();
-    const q = new FsQueue({ dir, fs: fsc, bootId: 'boot-a' }).init();
+    const q = new FsQueue({ dir, fs: fsc, bootId: 'boot-a', journal: true }).init();
     await q.enqueueBatch(batch(20));
     const jdir = path.join(dir, 'meta', 'journal');
     fs.writeFileSync(path.join(jdir, 'boot-a~1~aaaaaaaa.log'), 'x\tx\n'); // a writer mid-batch
@@ -116,21 +116,21 @@ describe('enqueue journal', () => {
     expect(await q.retireJournals()).toBe(0);
     expect(fsc.syncfsCalls).toBe(1);
     // A failed sync keeps the journals.
-    const failing = new FsQueue({ dir: tempDir('edgar-journal-'), fs: counting({ syncfsFails: true }), bootId: 'boot-a' }).init();
+    const failing = new FsQueue({ dir: tempDir('edgar-journal-'), fs: counting({ syncfsFails: true }), bootId: 'boot-a', journal: true }).init();
     await failing.enqueueBatch(batch(20));
     await expect(failing.retireJournals()).rejects.toThrow(/sync -f failed/);
     expect(failing.journalsWaiting()).toBe(1);
   });
 
   it('a running worker retires the journals with a real `sync -f`', async () => {
-    const q = new FsQueue({ dir, bootId: 'boot-a' }).init();
+    const q = new FsQueue({ dir, bootId: 'boot-a', journal: true }).init();
     await q.enqueueBatch(batch(30));
     expect(journals(dir)).toHaveLength(1);
-    const worker = new Worker({ queue: new FsQueue({ dir, bootId: 'boot-a' }), handler: () => null, burst: true, reapEveryMs: 100, watch: false });
+    const worker = new Worker({ queue: new FsQueue({ dir, bootId: 'boot-a', journal: true }), handler: () => null, burst: true, reapEveryMs: 100, watch: false });
     const summary = await worker.run();
     expect(summary.completed).toBe(30);
     for (let i = 0; i < 100 && journals(dir).length > 0; i++) {
-      new FsQueue({ dir, bootId: 'boot-a' }).init();
+      new FsQueue({ dir, bootId: 'boot-a', journal: true }).init();
       await q.retireJournals();
     }
     expect(journals(dir)).toEqual([]);
@@ -145,14 +145,14 @@ describe('enqueue journal', () => {
         nodeQueueFs.renameSync(from, to);
       },
     };
-    const q = new FsQueue({ dir, fs: sweeping, bootId: 'boot-a' }).init();
+    const q = new FsQueue({ dir, fs: sweeping, bootId: 'boot-a', journal: true }).init();
     await expect(q.enqueueBatch(batch(20))).resolves.toHaveLength(20);
     expect(fsc.syncfsCalls).toBe(1);
     expect(journals(dir)).toEqual([]);
   });
 
   it('after a reboot, init writes again the jobs the crash lost, repairs torn files, leaves the rest, and runs once', async () => {
-    const q = new FsQueue({ dir, bootId: 'boot-a', backoff: { baseMs: 600_000, maxMs: 600_000, jitter: 0 } }).init();
+    const q = new FsQueue({ dir, bootId: 'boot-a', journal: true, backoff: { baseMs: 600_000, maxMs: 600_000, jitter: 0 } }).init();
     await q.enqueueBatch(batch(40));
     // Work done before the crash: 3 completed, 1 failed for good, 1 retried under a new
     // name, 2 claimed by a worker that died with the machine.
@@ -173,7 +173,7 @@ describe('enqueue journal', () => {
     const [j] = journals(dir);
     fs.appendFileSync(path.join(dir, 'meta', 'journal', j!), '5-0000000000000-zz~0.json\t{"id":"zz"');
 
-    const after = new FsQueue({ dir, bootId: 'boot-b' }).init();
+    const after = new FsQueue({ dir, bootId: 'boot-b', journal: true }).init();
     const idOf = (n: string) => (n.split('-')[2] ?? '').split('~')[0];
     expect(after.replayed).toEqual({ journals: 1, recreated: lost.map(idOf), repaired: expect.arrayContaining([...torn.map(idOf), dead[0]!.job.id]) });
     expect(after.replayed!.repaired).toHaveLength(4);
@@ -184,7 +184,7 @@ describe('enqueue journal', () => {
     expect([...ids.values()].every((n) => n === 1)).toBe(true);
     expect(ls(dir, 'completed').map((n) => n.slice(0, -5)).sort()).toEqual(doneIds.sort());
     for (const n of torn) expect(JSON.parse(fs.readFileSync(path.join(dir, 'pending', n), 'utf8')).id).toBe(idOf(n));
-    expect(new FsQueue({ dir, bootId: 'boot-b' }).init().replayed).toBeNull();
+    expect(new FsQueue({ dir, bootId: 'boot-b', journal: true }).init().replayed).toBeNull();
     // And the batch drains: the rest at once; the dead claims, once reaped, and the retry
     // wait for their backoff.
     ageClaims(dir, 3_600_000);
@@ -196,7 +196,7 @@ describe('enqueue journal', () => {
   });
 
   it('4 processes starting together after a reboot replay once: every lost job back exactly once', async () => {
-    await new FsQueue({ dir, bootId: 'boot-a' }).init().enqueueBatch(batch(600));
+    await new FsQueue({ dir, bootId: 'boot-a', journal: true }).init().enqueueBatch(batch(600));
     const lost = ls(dir, 'pending').filter((_, i) => i % 3 === 0);
     for (const n of lost) fs.unlinkSync(path.join(dir, 'pending', n));
     const startAt = String(Date.now() + 400);
@@ -228,7 +228,7 @@ describe('enqueue journal', () => {
     expect(more).toEqual([]);
     expect(j).toMatch(/\.log$/); // never published: its batch did not return
     const journaled = fs.readFileSync(path.join(dir, 'meta', 'journal', j!), 'utf8').split('\n').slice(0, -1).length;
-    const after = new FsQueue({ dir, bootId: 'boot-b' }).init();
+    const after = new FsQueue({ dir, bootId: 'boot-b', journal: true }).init();
     const ids = idsEverywhere(dir);
     expect(ids.size).toBe(Math.max(queuedBefore, journaled));
     expect([...ids.values()].every((n) => n === 1)).toBe(true);
@@ -246,12 +246,13 @@ describe('enqueue journal', () => {
     for (const t of [0x6969, 0x65735546, 0x01021997, 0xfe534d42]) expect(journalUsable('b', t, '6.1.0')).toBe(false);
     expect(journalUsable('b', null, '6.1.0')).toBe(false);
     expect(new FsQueue({ dir, bootId: null }).init().journaling).toBe(false);
-    expect(new FsQueue({ dir, bootId: 'boot-a' }).init().journaling).toBe(true); // /tmp here is ext4
+    // By default the queue decides for its own folder by the same rule (ext4 and Linux 6.18 here).
+    expect(new FsQueue({ dir, bootId: 'boot-a' }).init().journaling).toBe(journalUsable('boot-a', fs.statfsSync(dir).type));
   });
 
   it('after a reboot: a retried job whose new file was torn, and a torn finished record, are rebuilt from the journal; a quarantined job is not queued again', async () => {
     // claimSpread 1: claims go in name order, so the test knows which job each one takes.
-    const q = new FsQueue({ dir, bootId: 'boot-a', claimSpread: 1, backoff: { baseMs: 600_000, maxMs: 600_000, jitter: 0 } }).init();
+    const q = new FsQueue({ dir, bootId: 'boot-a', journal: true, claimSpread: 1, backoff: { baseMs: 600_000, maxMs: 600_000, jitter: 0 } }).init();
     await q.enqueueBatch(batch(10));
     // j0000 failed once (retried under a new name), j0001 completed, j0002 was unreadable
     // and quarantined into failed/.
@@ -264,7 +265,7 @@ describe('enqueue journal', () => {
     const retried = ls(dir, 'pending').find((n) => n.endsWith('~1.json'))!;
     fs.writeFileSync(path.join(dir, 'pending', retried), ''); // what the crash left of them
     fs.writeFileSync(path.join(dir, 'completed', 'j0001.json'), '');
-    const after = new FsQueue({ dir, bootId: 'boot-b' }).init();
+    const after = new FsQueue({ dir, bootId: 'boot-b', journal: true }).init();
     expect(after.replayed).toEqual({ journals: 1, recreated: [], repaired: expect.arrayContaining(['j0000', 'j0001']) });
     expect(after.replayed!.repaired).toHaveLength(2);
     // The retried job keeps its name (attempts are in it) and gets its bytes back.
@@ -283,7 +284,7 @@ describe('enqueue journal', () => {
     fs.writeFileSync(path.join(jdir, 'boot-a~2~00000002.pub'), line(2));
     const older = new Date(Date.now() - 60_000);
     fs.utimesSync(path.join(jdir, 'boot-a~2~00000002.pub'), older, older);
-    const q = new FsQueue({ dir, bootId: 'boot-b' }).init();
+    const q = new FsQueue({ dir, bootId: 'boot-b', journal: true }).init();
     expect(q.replayed!.recreated).toEqual(['x']);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'pending', '5-0000000000001-x~0.json'), 'utf8')).v).toBe(1);
   });
@@ -292,7 +293,7 @@ describe('enqueue journal', () => {
     const lockPath = path.join(dir, 'meta', 'journal.lock');
     const setup = async () => {
       const d = tempDir('edgar-journal-');
-      await new FsQueue({ dir: d, bootId: 'boot-a' }).init().enqueueBatch(batch(60));
+      await new FsQueue({ dir: d, bootId: 'boot-a', journal: true }).init().enqueueBatch(batch(60));
       for (const n of ls(d, 'pending')) fs.unlinkSync(path.join(d, 'pending', n));
       return d;
     };
@@ -317,7 +318,7 @@ describe('enqueue journal', () => {
     return (async () => {
       const d1 = await setup();
       const fresh = slowFs(() => undefined);
-      const q = new FsQueue({ dir: d1, fs: fresh, bootId: 'boot-b' }).init();
+      const q = new FsQueue({ dir: d1, fs: fresh, bootId: 'boot-b', journal: true }).init();
       expect(q.replayed!.recreated).toHaveLength(60);
       expect(fresh.lockTouches).toBeGreaterThanOrEqual(1); // 2.4 s of replay, refreshed each second
       // Another process takes the lock as stale halfway (it moves the lock's mtime).
@@ -329,7 +330,7 @@ describe('enqueue journal', () => {
       });
       let thrown: unknown = null;
       try {
-        new FsQueue({ dir: d2, fs: stolen, bootId: 'boot-b' }).init();
+        new FsQueue({ dir: d2, fs: stolen, bootId: 'boot-b', journal: true }).init();
       } catch (err) {
         thrown = err;
       }

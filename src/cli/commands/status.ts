@@ -49,6 +49,8 @@ export function render(s: StatusSnapshot): string {
   lines.push(`  completed   ${String(c.completed).padStart(w)}`);
   lines.push(`  failed      ${String(c.failed).padStart(w)}${c.failed ? '   (`edgar retry --all` to run them again)' : ''}`);
   lines.push(`workers: ${s.workers.length} live`);
+  // Harmless, but only a worker retires them: say so when none is running.
+  if (s.journalsAwaitingSync && !s.workers.length) lines.push(`enqueue journal: ${s.journalsAwaitingSync} batch(es) wait for a worker to sync the filesystem and retire them`);
   for (const wk of s.workers) {
     const jobs = wk.jobs.length ? wk.jobs.join(', ') : 'idle';
     lines.push(`  ${wk.id}  pid ${wk.pid} on ${wk.host}, seen ${wk.lastSeen}, done ${wk.processed}, failed ${wk.failed}: ${jobs}`);
