@@ -18,7 +18,9 @@ export interface QueueFs {
   futimesSync(fd: number, atime: number | Date, mtime: number | Date): void;
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   unlinkSync(path: string): void;
-  mkdirSync(path: string, options: { recursive: true }): void;
+  mkdirSync(path: string, options: { recursive: boolean }): void;
+  /** Removes a folder and what is in it (a lock folder). */
+  rmSync(path: string): void;
   openSync(path: string, flags: string | number, mode?: number): number;
   writeSync(fd: number, data: Uint8Array, position?: number): number;
   ftruncateSync(fd: number, length: number): void;
@@ -41,6 +43,7 @@ export const nodeQueueFs: QueueFs = {
   readSync: (fd, buffer, offset, length, position) => nodeFs.readSync(fd, buffer, offset, length, position),
   unlinkSync: (path) => nodeFs.unlinkSync(path),
   mkdirSync: (path, options) => void nodeFs.mkdirSync(path, options),
+  rmSync: (path) => nodeFs.rmSync(path, { recursive: true, force: true }),
   openSync: (path, flags, mode) => nodeFs.openSync(path, flags, mode),
   writeSync: (fd, data, position) => nodeFs.writeSync(fd, data, 0, data.length, position ?? null),
   ftruncateSync: (fd, length) => nodeFs.ftruncateSync(fd, length),

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import lockfile from 'proper-lockfile';
+import { randomBytes } from 'node:crypto';
 import { QueueConfigError, messageOf } from './errors.js';
-import { isMissing, type QueueFs } from './fs.js';
+import { errnoCode, isMissing, type QueueFs } from './fs.js';
 import { listJournals, type JournalFile } from './journal.js';
 import { decodeId, finishedName, parseClaimedName, parsePendingName } from './names.js';
 
@@ -29,14 +29,15 @@ interface ReplayContext {
   tmpPath: () => string;
 }
 
-const LOCK_STALE_MS = 60_000;
-const LOCK_WAIT_MS = 5 * 60_000;
+// Above the filesystem sync's own timeout (120 s), the longest step between refreshes.
+const LOCK_STALE_MS = 5 * 60_000;
+const LOCK_WAIT_MS = 10 * 60_000;
 const LOCK_REFRESH_MS = 1_000;
 
 export function replayOldJournals(ctx: ReplayContext): ReplayResult | null {
   const old = (): JournalFile[] => listJournals(ctx.fs, ctx.journalDir).filter((j) => j.boot !== ctx.bootId);
   if (old().length === 0) return null;
-  const lock = lockWaiting(ctx.fs, ctx.lockPath, ctx.journalDir);
+  const lock = lockWaiting(ctx.fs, ctx.lockPath);
   const result: ReplayResult = { journals: 0, recreated: [], repaired: [] };
   try {
     // Another process may have replayed them while we waited. Newest first: after a forced
@@ -46,13 +47,15 @@ export function replayOldJournals(ctx: ReplayContext): ReplayResult | null {
       .sort((a, b) => b.at - a.at)
       .map((x) => x.j);
     if (todo.length === 0) return null;
-    const present = presentJobs(ctx);
+    const present = presentJobs(ctx, lock.keep);
     const settled = new Set<string>();
     for (const j of todo) replayOne(ctx, path.join(ctx.journalDir, j.name), present, settled, result, lock.keep);
     // One filesystem sync for every file written, not an fsync each: a crash took
     // thousands at once, and at 25 ms an fsync that would be over a minute. Only once what
-    // they promised is durable again do the journals go.
+    // they promised is durable again do the journals go, and only while the lock is ours.
+    lock.assertOurs();
     if (result.recreated.length + result.repaired.length > 0) ctx.fs.syncfsSync(ctx.dirs.pending);
+    lock.assertOurs();
     for (const j of todo) {
       try {
         ctx.fs.unlinkSync(path.join(ctx.journalDir, j.name));
@@ -85,7 +88,7 @@ interface Where {
 }
 
 /** Every job id in a state folder, with where it is. */
-function presentJobs(ctx: ReplayContext): Map<string, Where[]> {
+function presentJobs(ctx: ReplayContext, keepLock: () => void): Map<string, Where[]> {
   const out = new Map<string, Where[]>();
   const add = (id: string | undefined, w: Where): void => {
     if (id === undefined) return;
@@ -93,15 +96,20 @@ function presentJobs(ctx: ReplayContext): Map<string, Where[]> {
     if (list) list.push(w);
     else out.set(id, [w]);
   };
-  const list = (dir: string): string[] => ctx.fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+  const list = (dir: string): string[] => {
+    keepLock();
+    return ctx.fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+  };
   for (const name of list(ctx.dirs.pending)) add(parsePendingName(name)?.id, { state: 'pending', name });
   for (const name of list(ctx.dirs.processing)) add(parseClaimedName(name)?.id, { state: 'processing', name });
   for (const state of ['completed', 'failed'] as const) {
     for (const name of list(ctx.dirs[state])) {
       // A quarantined record is named for `<id>~corrupt~<ms>~<hex>` (encoded, so the
-      // tildes are %7E): it stands for its job too.
+      // tildes are %7E), or for a digest of a long id: it stands for its job too.
       try {
-        add(decodeId(name.slice(0, -5)).replace(/~corrupt~\d+~[0-9a-f]+$/, ''), { state, name });
+        const stem = decodeId(name.slice(0, -5));
+        const quarantined = /~corrupt~\d+~[0-9a-f]+$/.test(stem);
+        add(quarantined && /^id-[0-9a-f]{16}~/.test(stem) ? recordId(ctx, path.join(ctx.dirs[state], name)) : stem.replace(/~corrupt~\d+~[0-9a-f]+$/, ''), { state, name });
       } catch {
         // Not a name the queue writes: it stands for no job.
       }
@@ -116,8 +124,25 @@ function presentJobs(ctx: ReplayContext): Map<string, Where[]> {
   return out;
 }
 
+/** The id a record names, for a quarantined one filed under a digest of a long id. */
+function recordId(ctx: ReplayContext, file: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(ctx.fs.readFileSync(file).toString('utf8'));
+    const id = (v as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function replayOne(ctx: ReplayContext, file: string, present: Map<string, Where[]>, settled: Set<string>, result: ReplayResult, keepLock: () => void): void {
-  const text = ctx.fs.readFileSync(file).toString('utf8');
+  let text: string;
+  try {
+    text = ctx.fs.readFileSync(file).toString('utf8');
+  } catch (err) {
+    if (isMissing(err)) return; // replayed and removed by a process that held the lock before
+    throw err;
+  }
   // Only whole lines count: a torn last line belongs to a chunk whose fsync never returned.
   const lines = text.split('\n').slice(0, -1);
   for (const line of lines) {
@@ -215,45 +240,80 @@ function fsyncDirSync(fs: QueueFs, dir: string): void {
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+interface ReplayLock {
+  /** Refreshes the lock at most once a second; throws if another process has taken it. */
+  keep(): void;
+  /** Throws if the lock is no longer ours (check before an irreversible step). */
+  assertOurs(): void;
+  release(): void;
+}
+
 /**
- * proper-lockfile's lock, waited for: init is synchronous, so the wait is too, and so is
- * the replay: proper-lockfile's own refresh timer cannot run during it, so `keep` refreshes
- * the lock every second. Released only while still ours: proper-lockfile's unlock removes
- * the folder whoever holds it, and one who took it as stale must keep it.
+ * A lock of its own, not proper-lockfile's: the replay is synchronous (init is), so the
+ * lock must be refreshed by hand, and released only by its owner. proper-lockfile removes
+ * the lock folder whoever holds it, also from its exit hook, which after a takeover let a
+ * third process in. This one is a folder (mkdir is atomic) holding an owner token; a stale
+ * folder is taken over by renaming it away (only one contender's rename wins), and the
+ * token says who holds it now.
  */
-function lockWaiting(fs: QueueFs, lockPath: string, target: string): { keep: () => void; release: () => void } {
+function lockWaiting(fs: QueueFs, lockPath: string): ReplayLock {
+  const token = `${process.pid}.${randomBytes(6).toString('hex')}`;
+  const ownerFile = path.join(lockPath, 'owner');
   const until = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
-      // Compromised means taken over as stale: keep() notices and stops the replay.
-      const release = lockfile.lockSync(target, { lockfilePath: lockPath, stale: LOCK_STALE_MS, realpath: false, onCompromised: () => undefined });
-      let setAt = mtimeOf(fs, lockPath);
-      let checkedAt = Date.now();
-      const ours = (): boolean => Math.abs(mtimeOf(fs, lockPath) - setAt) < 1;
-      return {
-        keep() {
-          if (Date.now() - checkedAt < LOCK_REFRESH_MS) return;
-          checkedAt = Date.now();
-          if (!ours()) throw new QueueConfigError(`lost the lock ${lockPath} while replaying the enqueue journal (this process stood still for over ${LOCK_STALE_MS / 1000} s); the process that took it replays`);
-          const t = new Date();
-          fs.utimesSync(lockPath, t, t);
-          setAt = mtimeOf(fs, lockPath);
-        },
-        release() {
-          if (!ours()) return;
-          try {
-            release();
-          } catch {
-            // Already released: nothing left to undo.
-          }
-        },
-      };
+      fs.mkdirSync(lockPath, { recursive: false });
+      fs.writeFileSync(ownerFile, token, { flag: 'wx' });
+      break;
     } catch (err) {
-      if ((err as { code?: string }).code !== 'ELOCKED') throw new QueueConfigError(`cannot lock ${lockPath}: ${messageOf(err)}`);
-      if (Date.now() > until) {
-        throw new QueueConfigError(`another process has been replaying the enqueue journal for over ${LOCK_WAIT_MS / 60_000} minutes (it holds ${lockPath}); try again once it is done`);
-      }
-      Atomics.wait(sleeper, 0, 0, 50);
+      if (errnoCode(err) !== 'EEXIST') throw new QueueConfigError(`cannot lock ${lockPath}: ${messageOf(err)}`);
     }
+    if (Date.now() - mtimeOf(fs, lockPath) > LOCK_STALE_MS && mtimeOf(fs, lockPath) > 0) {
+      // Its holder has not refreshed it for minutes: dead, or stopped. Move it away whole.
+      const away = `${lockPath}.stale.${randomBytes(4).toString('hex')}`;
+      try {
+        fs.renameSync(lockPath, away);
+        fs.rmSync(away);
+      } catch {
+        // Another contender moved it first, or it is gone: try again.
+      }
+      continue;
+    }
+    if (Date.now() > until) {
+      throw new QueueConfigError(`another process has been replaying the enqueue journal for over ${LOCK_WAIT_MS / 60_000} minutes (it holds ${lockPath}); try again once it is done`);
+    }
+    Atomics.wait(sleeper, 0, 0, 50);
   }
+  const ours = (): boolean => {
+    try {
+      return fs.readFileSync(ownerFile).toString('utf8') === token;
+    } catch {
+      return false;
+    }
+  };
+  const lost = () =>
+    new QueueConfigError(`lost the lock ${lockPath} while replaying the enqueue journal (this process stood still for over ${LOCK_STALE_MS / 60_000} minutes); the process that took it replays`);
+  let refreshedAt = Date.now();
+  return {
+    keep() {
+      if (Date.now() - refreshedAt < LOCK_REFRESH_MS) return;
+      if (!ours()) throw lost();
+      const t = new Date();
+      fs.utimesSync(lockPath, t, t);
+      refreshedAt = Date.now();
+    },
+    assertOurs() {
+      if (!ours()) throw lost();
+      refreshedAt = 0;
+      this.keep();
+    },
+    release() {
+      if (!ours()) return;
+      try {
+        fs.rmSync(lockPath);
+      } catch {
+        // Left behind: the next contender takes it over once it is stale.
+      }
+    },
+  };
 }

@@ -103,6 +103,32 @@ export function listJournals(fs: QueueFs, dir: string): JournalFile[] {
   return names.map(parseJournalName).filter((j): j is JournalFile => j !== null);
 }
 
+function settleAll(all: Promise<void>[]): Promise<void> {
+  return Promise.allSettled(all).then((results) => {
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
+}
+
+/** The job ids the journals of this boot still name (prune keeps their records). */
+export function journaledIds(fs: QueueFs, dir: string, bootId: string, idOf: (pendingName: string) => string | undefined): Set<string> {
+  const ids = new Set<string>();
+  for (const j of listJournals(fs, dir)) {
+    if (j.boot !== bootId) continue;
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(dir, j.name)).toString('utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      const id = idOf(line.slice(0, line.indexOf('\t')));
+      if (id !== undefined) ids.add(id);
+    }
+  }
+  return ids;
+}
+
 /** One line per job: the pending name, a tab, the file's bytes (JSON has no raw tab or newline). */
 export function journalLine(name: string, bytes: Buffer): string {
   return `${name}\t${bytes.toString('utf8')}\n`;
@@ -123,6 +149,8 @@ export class JournalWriter {
   private fd: number | null = null;
   private offset = 0;
   private created = false;
+  /** Lines of a chunk that was not queued could not be cut: never publish this journal. */
+  private cutFailed = false;
 
   constructor(
     private readonly fs: QueueFs,
@@ -157,12 +185,13 @@ export class JournalWriter {
       while (off < bytes.length) off += this.fs.writeSync(this.fd, bytes.subarray(off), this.offset + off);
     } catch (err) {
       // Whole lines of a chunk that is not queued must not be replayed after a crash.
-      if (off > 0) this.fs.ftruncateSync(this.fd, this.offset);
+      if (off > 0) this.cut(this.offset);
       throw err;
     }
     const first = this.offset === 0;
     this.offset += bytes.length;
-    const synced = first ? Promise.all([this.fs.fsync(this.fd), fsyncDir(this.fs, this.dir)]).then(() => undefined) : this.fs.fsync(this.fd);
+    // allSettled: the descriptor may be closed only once its fsync is over, failed or not.
+    const synced = first ? settleAll([this.fs.fsync(this.fd), fsyncDir(this.fs, this.dir)]) : this.fs.fsync(this.fd);
     return { synced, starts };
   }
 
@@ -173,25 +202,39 @@ export class JournalWriter {
    */
   drop(at: number): void {
     if (this.fd === null || at >= this.offset) return;
+    this.cut(at);
+    this.offset = at;
+  }
+
+  private cut(at: number): void {
     try {
-      this.fs.ftruncateSync(this.fd, at);
-      this.offset = at;
+      this.fs.ftruncateSync(this.fd as number, at);
     } catch {
-      // The lines stay: at worst they are queued after a crash.
+      this.cutFailed = true; // finish() then has the caller sync and remove the journal
     }
   }
 
   /**
    * Ends the batch. Published: renamed to .pub, which lets a worker retire it after the
    * next filesystem sync. Nothing published: removed (no job of it was promised). Returns
-   * false when the journal is gone: swept while this process was stopped for an hour, so
-   * the caller must make its jobs durable another way before it returns.
+   * false when the journal cannot stand for the batch: gone (swept while this process was
+   * stopped for an hour), or holding lines of a failed chunk it could not cut. The caller
+   * must then sync the filesystem and call remove() before it returns.
    */
   finish(published: boolean): boolean {
     try {
       return this.end(published);
     } catch {
       return false;
+    }
+  }
+
+  /** After the caller's filesystem sync: the journal is not needed, and may mislead. */
+  remove(): void {
+    try {
+      this.fs.unlinkSync(this.file);
+    } catch {
+      // Gone already.
     }
   }
 
@@ -205,6 +248,7 @@ export class JournalWriter {
       this.fd = null;
     }
     if (!this.created) return true;
+    if (this.cutFailed && published) return false;
     try {
       if (published) this.fs.renameSync(this.file, this.file.slice(0, -JOURNAL_OPEN.length) + JOURNAL_PUBLISHED);
       else this.fs.unlinkSync(this.file);
@@ -222,11 +266,20 @@ export class JournalWriter {
  * A published journal goes at once; an open one (its writer died, or stopped, mid-batch)
  * after staleMs: a writer that comes back finds it gone and syncs on its own (finish).
  */
-export async function retireJournals(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number): Promise<number> {
-  // One sync at a time across the workers: while another retires, this one need not.
+export async function retireJournals(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number, wait = false): Promise<number> {
+  // One sync at a time across the workers: while another retires, this one need not (but
+  // prune, which must not delete what a journal still names, waits for it).
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dir, { lockfilePath: `${dir}.retire.lock`, stale: 120_000, retries: 0, realpath: false });
+    release = await lockfile.lock(dir, {
+      lockfilePath: `${dir}.retire.lock`,
+      stale: 120_000,
+      retries: wait ? { retries: 600, minTimeout: 200, maxTimeout: 200 } : 0,
+      realpath: false,
+      // Taken over as stale (this process stood still for minutes): the sync it ran still
+      // holds, so what it deletes next is still safe to delete. Not worth a crash.
+      onCompromised: () => undefined,
+    });
   } catch (err) {
     if ((err as { code?: string }).code === 'ELOCKED') return 0;
     throw err;

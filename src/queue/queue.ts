@@ -17,7 +17,7 @@ import {
   type Priority,
   PRIORITIES,
 } from './names.js';
-import { JournalWriter, currentBootId, filesystemType, fsyncDir, journalLine, journalUsable, listJournals, retireJournals } from './journal.js';
+import { JournalWriter, currentBootId, filesystemType, fsyncDir, journaledIds, journalLine, journalUsable, listJournals, retireJournals } from './journal.js';
 import { replayOldJournals, type ReplayResult } from './journal-replay.js';
 import { PendingIndex } from './pending-index.js';
 
@@ -323,6 +323,7 @@ export class FsQueue {
     if (journal && !journal.finish(out.length > 0) && out.length > 0) {
       try {
         await this.fs.syncfs(this.dir);
+        journal.remove();
       } catch (err) {
         failure ??= new QueueError(`${out.length} job(s) were queued, but could not be made durable (their journal was removed, and ${messageOf(err)}): they run unless the machine crashes first`);
       }
@@ -469,14 +470,14 @@ export class FsQueue {
    * Retires this boot's published enqueue journals after one filesystem sync (journal.ts).
    * Workers call it as they reap; a call while one is running joins it.
    */
-  retireJournals(): Promise<number> {
+  retireJournals(opts: { wait?: boolean } = {}): Promise<number> {
     if (!this.journaling || this.bootId === null) return Promise.resolve(0);
     if (this.retiring) return this.retiring;
     const bootId = this.bootId;
     this.retiring = (async () => {
       try {
         if (listJournals(this.fs, this.journalDir).every((j) => j.boot !== bootId)) return 0;
-        return await retireJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS);
+        return await retireJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS, opts.wait === true);
       } finally {
         this.retiring = null;
       }
@@ -1217,8 +1218,16 @@ export class FsQueue {
     const probeNow = this.probeNow();
     const dir = this.stateDir(opts.state);
     const res: PruneResult = { removed: 0, archived: 0, kept: 0 };
+    // A record whose job a journal of this boot still names stays (a batch in flight, or
+    // journals not yet retired): a replay after a crash would queue that job again.
+    const journaled = this.journaling && this.bootId !== null ? journaledIds(this.fs, this.journalDir, this.bootId, (n) => parsePendingName(n)?.id) : new Set<string>();
     for (const name of this.listState(opts.state)) {
       const file = path.join(dir, name);
+      const finishedId = journaled.size > 0 ? parseFinishedName(name) : null;
+      if (finishedId !== null && journaled.has(finishedId)) {
+        res.kept++;
+        continue;
+      }
       let mtime: number;
       try {
         mtime = this.fs.statSync(file).mtimeMs;

@@ -20,8 +20,9 @@ export default async function prune(flags: Flags): Promise<number> {
   // between leaves a duplicate line, never a lost record.
   const archive = flags.archive ? fs.openSync(flags.archive, 'a') : null;
   // A job still named in an enqueue journal would be queued again by a replay after a
-  // crash once its record is gone: retire the journals first (one filesystem sync).
-  if (!flags.dryRun) await queue.retireJournals();
+  // crash once its record is gone: retire the journals first (one filesystem sync); the
+  // records of jobs that journals still name (a batch in flight) are kept.
+  if (!flags.dryRun) await queue.retireJournals({ wait: true });
   const out: Record<string, { removed: number; archived: number; kept: number }> = {};
   try {
     for (const state of states) {
