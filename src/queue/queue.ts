@@ -378,10 +378,18 @@ export class FsQueue {
       priority,
       attempts: 0,
       maxAttempts,
-      enqueuedAt: new Date(now).toISOString(),
+      enqueuedAt: this.isoTime(now),
     };
     const name = pendingName({ priority, dueMs: now + Math.max(0, delayMs ?? 0), id: job.id, attempts: 0 });
     return { record, name, tmp: this.tmpPath(), bytes: Buffer.from(JSON.stringify(record)) };
+  }
+
+  private iso: { at: number; text: string } = { at: NaN, text: '' };
+
+  /** A batch is stamped within a few milliseconds: format each one once. */
+  private isoTime(ms: number): string {
+    if (ms !== this.iso.at) this.iso = { at: ms, text: new Date(ms).toISOString() };
+    return this.iso.text;
   }
 
   /**
