@@ -64,9 +64,16 @@ const LOCAL_FILESYSTEMS = new Set([
  * journal could be retired for data that never reached the disk).
  */
 export function journalUsable(bootId: string | null, fsType: number | null, release: string = os.release()): boolean {
-  if (bootId === null || fsType === null || !LOCAL_FILESYSTEMS.has(fsType)) return false;
+  return journalRefusal(bootId, fsType, release) === null;
+}
+
+/** Why the journal is not used here, for `doctor`; null when it is. */
+export function journalRefusal(bootId: string | null, fsType: number | null, release: string = os.release()): string | null {
+  if (bootId === null) return 'the system has no boot id (not Linux)';
+  if (fsType === null || !LOCAL_FILESYSTEMS.has(fsType)) return `the queue is not on a local filesystem (statfs type 0x${(fsType ?? 0).toString(16)}): NFS, SMB, FUSE or 9p can be shared by two running systems`;
   const [major = 0, minor = 0] = release.split(/[.-]/).map(Number);
-  return major > 5 || (major === 5 && minor >= 8);
+  if (!(major > 5 || (major === 5 && minor >= 8))) return `Linux ${release} is older than 5.8, whose syncfs(2) reports writeback errors`;
+  return null;
 }
 
 export function filesystemType(dir: string): number | null {

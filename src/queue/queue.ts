@@ -17,7 +17,7 @@ import {
   type Priority,
   PRIORITIES,
 } from './names.js';
-import { JournalWriter, currentBootId, filesystemType, fsyncDir, journaledIds, journalLine, journalUsable, listJournals, retireJournals } from './journal.js';
+import { JournalWriter, currentBootId, filesystemType, fsyncDir, journaledIds, journalLine, journalRefusal, listJournals, retireJournals } from './journal.js';
 import { replayOldJournals, type ReplayResult } from './journal-replay.js';
 import { PendingIndex } from './pending-index.js';
 
@@ -169,6 +169,8 @@ export class FsQueue {
   readonly bootId: string | null;
   /** Durable batches go through the enqueue journal (decided by init). */
   journaling = false;
+  /** Why durable batches fsync every file here instead (doctor says it); null: they use the journal. */
+  journalWhyNot: string | null = 'not initialised';
   private readonly journalOption: boolean | undefined;
   /** What init found to replay from an earlier boot's journals, if anything. */
   replayed: ReplayResult | null = null;
@@ -281,7 +283,15 @@ export class FsQueue {
     } catch (err) {
       throw new QueueConfigError(`cannot create ${this.doorbellPath}: ${describeFsError(err)}`);
     }
-    this.journaling = this.bootId !== null && (this.journalOption ?? journalUsable(this.bootId, filesystemType(this.dir)));
+    this.journalWhyNot =
+      this.journalOption === false
+        ? 'turned off'
+        : this.journalOption === true
+          ? this.bootId === null
+            ? 'the system has no boot id (not Linux)'
+            : null
+          : journalRefusal(this.bootId, filesystemType(this.dir));
+    this.journaling = this.journalWhyNot === null;
     if (this.journaling && this.bootId !== null) {
       this.replayed = replayOldJournals({
         fs: this.fs,

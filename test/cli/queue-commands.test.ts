@@ -109,6 +109,9 @@ describe('queue commands as a user runs them', () => {
     const bad = await edgar(['doctor'], env);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^ok {3}queue/m);
+    // It says how a durable enqueue is made durable on this folder, and if not by the journal, why.
+    const q = new FsQueue({ dir: path.join(root, 'q') }).init();
+    expect(bad.stdout).toMatch(q.journaling ? /queue .*durable enqueue through the journal/ : /queue .*fsyncs every job file \(no journal: /);
     expect(bad.stdout).toMatch(/^FAIL filings .*does not exist/m);
     expect(bad.stdout).toMatch(/^skip ollama/m);
     expect(bad.stdout).toMatch(/^skip neo4j/m);

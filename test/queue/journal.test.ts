@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FsQueue, QueueConfigError, Worker, nodeQueueFs, type QueueFs } from '../../src/queue/index.js';
-import { journalUsable } from '../../src/queue/journal.js';
+import { journalRefusal, journalUsable } from '../../src/queue/journal.js';
 import { ROOT, tempDir, waitExit } from '../helpers.js';
 import { ageClaims, ls } from './helpers.js';
 
@@ -243,6 +243,9 @@ describe('enqueue journal', () => {
     // (virtiofs, Docker Desktop, sshfs), 9p, SMB.
     for (const t of [0x6969, 0x65735546, 0x01021997, 0xfe534d42]) expect(journalUsable('b', t, '6.1.0')).toBe(false);
     expect(journalUsable('b', null, '6.1.0')).toBe(false);
+    expect(journalRefusal('b', 0x6969, '6.1.0')).toMatch(/not on a local filesystem \(statfs type 0x6969\)/);
+    expect(journalRefusal('b', ext4, '5.4.0')).toMatch(/older than 5\.8/);
+    expect(journalRefusal('b', ext4, '6.1.0')).toBeNull();
     expect(new FsQueue({ dir, bootId: null, journal: true }).init().journaling).toBe(false);
     expect(new FsQueue({ dir, bootId: 'boot-a', journal: false }).init().journaling).toBe(false);
   });

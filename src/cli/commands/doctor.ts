@@ -25,7 +25,8 @@ export default async function doctor(flags: Flags): Promise<number> {
   try {
     const q = openQueue(config.queueDir, { create: true });
     const c = q.counts();
-    checks.push({ name: 'queue', ok: true, required: true, detail: `${q.dir}: writable, all state folders on one filesystem (${c.pending} pending, ${c.processing} processing, ${c.failed} failed)` });
+    const durability = q.journalWhyNot === null ? 'durable enqueue through the journal' : `durable enqueue fsyncs every job file (no journal: ${q.journalWhyNot})`;
+    checks.push({ name: 'queue', ok: true, required: true, detail: `${q.dir}: writable, all state folders on one filesystem (${c.pending} pending, ${c.processing} processing, ${c.failed} failed); ${durability}` });
   } catch (err) {
     checks.push({ name: 'queue', ok: false, required: true, detail: (err as Error).message });
   }
