@@ -86,8 +86,8 @@ async function fsLive(workers) {
 
 /**
  * Let the disk finish what the previous phase wrote. No phase deletes anything before the
- * end: on a disk mounted with `discard`, freeing 10,000 inodes queues TRIM work that slows
- * the next phase's file creation by up to 10x, for whichever subject comes next.
+ * end: on this journal-less ext4, inodes freed in the last minutes make every file
+ * creation slower, by up to 10x (see createProbe), for whichever subject comes next.
  */
 async function settle() {
   spawnSync('sync');
@@ -329,8 +329,9 @@ const r = (x) => Math.round(x);
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ROUNDS = Number(args[args.indexOf('--rounds') + 1]) || 3;
 say(`edgar queue benchmark: ${JOBS} no-op jobs, concurrency ${CONCURRENCY} per process, ${os.cpus().length} cores, ${ROUNDS} rounds (medians), ${root}`);
-// This VM's disk drifts by 2-3x within minutes, so the subjects alternate inside each round
-// and the table reports each one's median: a drift hits all of them alike.
+// File creation on this VM swings by up to 10x within minutes (createProbe says why), so the
+// subjects alternate inside each round and the table reports each one's median: a swing
+// hits all of them alike.
 const bull = await startBullmq();
 if (bull.skipped) say(`  BullMQ skipped: ${bull.skipped}`);
 const bullDurable = bull.skipped ? bull : await startBullmq({ durable: true });

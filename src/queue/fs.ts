@@ -55,19 +55,37 @@ export const nodeQueueFs: QueueFs = {
   // process, so neither the event loop nor the thread pool waits on it.
   syncfs: (path) =>
     new Promise<void>((resolve, reject) =>
-      execFile('sync', ['-f', path], { timeout: 120_000 }, (err, _out, stderr) =>
-        err ? reject(new Error(`sync -f ${path} failed: ${String(stderr).trim() || err.message}`)) : resolve(),
-      ),
+      execFile('sync', ['-f', path], { timeout: SYNC_TIMEOUT_MS }, (err, _out, stderr) => (err ? reject(syncFailed(path, stderr, err)) : resolve())),
     ),
   syncfsSync: (path) => {
     try {
-      execFileSync('sync', ['-f', path], { timeout: 120_000, stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync('sync', ['-f', path], { timeout: SYNC_TIMEOUT_MS, stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
-      const stderr = (err as { stderr?: Buffer }).stderr;
-      throw new Error(`sync -f ${path} failed: ${stderr ? String(stderr).trim() : (err as Error).message}`);
+      throw syncFailed(path, (err as { stderr?: Buffer }).stderr, err as Error);
     }
   },
 };
+
+const SYNC_TIMEOUT_MS = 120_000;
+
+function syncFailed(path: string, stderr: string | Buffer | undefined, err: Error): Error {
+  return new Error(`sync -f ${path} failed: ${String(stderr ?? '').trim() || err.message}`);
+}
+
+/** Writes all of `bytes` (a write may take less than asked), at `position` when given. */
+export function writeAll(fs: QueueFs, fd: number, bytes: Uint8Array, position?: number): void {
+  let off = 0;
+  while (off < bytes.length) off += fs.writeSync(fd, bytes.subarray(off), position === undefined ? undefined : position + off);
+}
+
+/**
+ * Waits for every fsync before it reports the first failure: a descriptor may be closed
+ * only once no fsync of it is still queued (else it would sync a reused descriptor).
+ */
+export async function settleAll(all: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(all)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
 
 export function errnoCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { QueueConfigError, messageOf } from './errors.js';
-import { errnoCode, isMissing, type QueueFs } from './fs.js';
+import { errnoCode, isMissing, writeAll, type QueueFs } from './fs.js';
 import { listJournals, type JournalFile } from './journal.js';
 import { decodeId, finishedName, parseClaimedName, parsePendingName } from './names.js';
 
@@ -152,6 +152,7 @@ function replayOne(ctx: ReplayContext, file: string, present: Map<string, Where[
     const name = line.slice(0, tab);
     const pending = parsePendingName(name);
     const bytes = Buffer.from(line.slice(tab + 1), 'utf8');
+    // Any JSON is written back as it was journaled; a claim quarantines what is no job.
     if (!pending || !isJson(bytes)) continue;
     // A job named again in an older journal was settled by the newer one.
     if (settled.has(pending.id)) continue;
@@ -192,6 +193,15 @@ function replayOne(ctx: ReplayContext, file: string, present: Map<string, Where[
   }
 }
 
+function isJson(bytes: Buffer): boolean {
+  try {
+    JSON.parse(bytes.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isRecord(bytes: Buffer): boolean {
   try {
     const v: unknown = JSON.parse(bytes.toString('utf8'));
@@ -208,21 +218,11 @@ function isClaimOf(claimed: string, pendingFile: string): boolean {
   return c !== null && p !== null && claimed.split('~')[0] === pendingFile.split('~')[0] && c.attempts === p.attempts;
 }
 
-function isJson(bytes: Buffer): boolean {
-  try {
-    JSON.parse(bytes.toString('utf8'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function writeAtomically(ctx: ReplayContext, dest: string, bytes: Buffer): void {
   const tmp = ctx.tmpPath();
   const fd = ctx.fs.openSync(tmp, 'wx', 0o644);
   try {
-    let off = 0;
-    while (off < bytes.length) off += ctx.fs.writeSync(fd, bytes.subarray(off));
+    writeAll(ctx.fs, fd, bytes);
   } finally {
     ctx.fs.closeSync(fd);
   }

@@ -3,7 +3,7 @@ import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { isMissing, type QueueFs } from './fs.js';
+import { isMissing, settleAll, type QueueFs } from './fs.js';
 
 /**
  * The enqueue journal: how a durable batch pays one fsync per chunk of jobs instead of one
@@ -110,13 +110,6 @@ export function listJournals(fs: QueueFs, dir: string): JournalFile[] {
   return names.map(parseJournalName).filter((j): j is JournalFile => j !== null);
 }
 
-function settleAll(all: Promise<void>[]): Promise<void> {
-  return Promise.allSettled(all).then((results) => {
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  });
-}
-
 /** The job ids the journals of this boot still name (prune keeps their records). */
 export function journaledIds(fs: QueueFs, dir: string, bootId: string, idOf: (pendingName: string) => string | undefined): Set<string> {
   const ids = new Set<string>();
@@ -187,6 +180,7 @@ export class JournalWriter {
       at += b.length;
     }
     const bytes = Buffer.concat(parts);
+    // Not writeAll: a failure must know whether anything reached the file.
     let off = 0;
     try {
       while (off < bytes.length) off += this.fs.writeSync(this.fd, bytes.subarray(off), this.offset + off);
@@ -197,7 +191,6 @@ export class JournalWriter {
     }
     const first = this.offset === 0;
     this.offset += bytes.length;
-    // allSettled: the descriptor may be closed only once its fsync is over, failed or not.
     const synced = first ? settleAll([this.fs.fsync(this.fd), fsyncDir(this.fs, this.dir)]) : this.fs.fsync(this.fd);
     return { synced, starts };
   }

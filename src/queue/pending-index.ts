@@ -249,13 +249,7 @@ export class PendingIndex {
    * every name stolen so far. Null only when no other lane has a stealable live name.
    */
   private stealFromBack(limit: number, lane: Lane, from: number, end: number): string | null {
-    let lo = from;
-    let hi = end;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (dueOf(this.names[mid] as string) <= limit) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.firstWhere(from, end, (n) => dueOf(n) > limit);
     const digit = (this.names[from] as string).charCodeAt(0);
     for (let v = 1; v < lane.count; v++) {
       const victim = (lane.index + v) % lane.count;
@@ -280,12 +274,15 @@ export class PendingIndex {
   }
 
   private firstAfterPriority(digit: number, from: number): number {
-    let lo = from;
-    let hi = this.names.length;
+    return this.firstWhere(from, this.names.length, (n) => n.charCodeAt(0) > digit);
+  }
+
+  /** Binary search: the first position in [lo, hi) whose name meets `past` (false up to it, true after). */
+  private firstWhere(lo: number, hi: number, past: (name: string) => boolean): number {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.names[mid] as string).charCodeAt(0) <= digit) lo = mid + 1;
-      else hi = mid;
+      if (past(this.names[mid] as string)) hi = mid;
+      else lo = mid + 1;
     }
     return lo;
   }
@@ -310,13 +307,7 @@ export class PendingIndex {
   }
 
   private insertSorted(name: string): void {
-    let lo = this.head;
-    let hi = this.names.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.names[mid] as string) < name) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.firstWhere(this.head, this.names.length, (n) => n >= name);
     this.names.splice(lo, 0, name);
     this.shiftCursors(lo, name);
   }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 import { LeaseLostError, QueueConfigError, QueueError, RecordUpdateError, messageOf } from './errors.js';
-import { errnoCode, isMissing, nodeQueueFs, type QueueFs } from './fs.js';
+import { errnoCode, isMissing, nodeQueueFs, settleAll, writeAll, type QueueFs } from './fs.js';
 import {
   claimedName,
   finishedName,
@@ -20,6 +20,7 @@ import {
 import { JournalWriter, currentBootId, filesystemType, fsyncDir, journaledIds, journalLine, journalRefusal, listJournals, retireJournals } from './journal.js';
 import { replayOldJournals, type ReplayResult } from './journal-replay.js';
 import { PendingIndex } from './pending-index.js';
+import { ownLeaseMs } from './worker-registry.js';
 
 export const STATES = ['pending', 'processing', 'completed', 'failed'] as const;
 export type JobState = (typeof STATES)[number];
@@ -283,14 +284,9 @@ export class FsQueue {
     } catch (err) {
       throw new QueueConfigError(`cannot create ${this.doorbellPath}: ${describeFsError(err)}`);
     }
-    this.journalWhyNot =
-      this.journalOption === false
-        ? 'turned off'
-        : this.journalOption === true
-          ? this.bootId === null
-            ? 'the system has no boot id (not Linux)'
-            : null
-          : journalRefusal(this.bootId, filesystemType(this.dir));
+    // Forced on (tests) it still needs a boot id, which journalRefusal checks first.
+    const forced = this.journalOption;
+    this.journalWhyNot = forced === false ? 'turned off' : forced === true && this.bootId !== null ? null : journalRefusal(this.bootId, filesystemType(this.dir));
     this.journaling = this.journalWhyNot === null;
     if (this.journaling && this.bootId !== null) {
       this.replayed = replayOldJournals({
@@ -474,12 +470,8 @@ export class FsQueue {
    * parallel and the journal can commit them together. How much that gains depends on
    * the pool's size (UV_THREADPOOL_SIZE, 4 by default; bin/edgar sets 16).
    */
-  private async makeDurable(fds: number[]): Promise<void> {
-    // Every fsync settles before any descriptor may be closed (a close while a sibling's
-    // fsync is still queued would sync a reused descriptor, or fail with EBADF).
-    const results = await Promise.allSettled(fds.map((fd) => this.fs.fsync(fd)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+  private makeDurable(fds: number[]): Promise<void> {
+    return settleAll(fds.map((fd) => this.fs.fsync(fd)));
   }
 
   private retiring: Promise<number> | null = null;
@@ -761,8 +753,7 @@ export class FsQueue {
       throw fail(err);
     }
     try {
-      let off = 0;
-      while (off < bytes.length) off += this.fs.writeSync(fd, bytes.subarray(off), off);
+      writeAll(this.fs, fd, bytes, 0);
     } catch (err) {
       throw fail(err);
     } finally {
@@ -1013,8 +1004,8 @@ export class FsQueue {
         try {
           const ageMs = probeNow - this.fs.statSync(file).mtimeMs;
           const rec = JSON.parse(this.fs.readFileSync(file).toString('utf8')) as { staleAfterMs?: unknown; host?: unknown; pid?: unknown; startedAt?: unknown };
-          const own = rec.staleAfterMs;
-          const lease = typeof own === 'number' && Number.isFinite(own) && ageMs <= own ? own : 0;
+          const own = ownLeaseMs(rec);
+          const lease = own !== undefined && ageMs <= own ? own : 0;
           recs.push({ key: n.slice(0, -'.json'.length), lease, host: rec.host, pid: rec.pid, startedAt: String(rec.startedAt ?? '') });
         } catch {
           // Being replaced or swept right now: the reaper's limit applies.
@@ -1306,11 +1297,6 @@ function entryBase(info: StaleInfo): Omit<ReapEntry, 'maxAttempts' | 'to'> {
 
 function fallbackClaim(name: string): ClaimedName {
   return { priority: 'normal', dueMs: 0, id: idFromAnyName(name), attempts: 0, attempt: 1, worker: 'unknown', nonce: '' };
-}
-
-function writeAll(fs: QueueFs, fd: number, bytes: Buffer): void {
-  let off = 0;
-  while (off < bytes.length) off += fs.writeSync(fd, bytes.subarray(off));
 }
 
 /** A job record, or the reason the bytes are not one. */

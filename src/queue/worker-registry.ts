@@ -67,6 +67,16 @@ export function removeWorkerRecord(queue: FsQueue, file: string): void {
   }
 }
 
+/**
+ * The lease a worker's record declares for itself, when it does (older records do not):
+ * a record is judged fresh by its own worker's lease, so that workers and reapers started
+ * with different --stale-after agree on who is alive.
+ */
+export function ownLeaseMs(rec: { staleAfterMs?: unknown }): number | undefined {
+  const own = rec.staleAfterMs;
+  return typeof own === 'number' && Number.isFinite(own) && own > 0 ? own : undefined;
+}
+
 export interface LiveWorker extends WorkerRecord {
   ageMs: number;
   alive: boolean;
@@ -119,8 +129,7 @@ export function laneAmongWorkers(queue: FsQueue, recordFile: string, staleAfterM
         // nobody's lane, and others in two). Read once per record; our own default else.
         let lease = leases.get(n);
         if (lease === undefined) {
-          const own = (JSON.parse(queue.fs.readFileSync(file).toString('utf8')) as WorkerRecord).staleAfterMs;
-          lease = typeof own === 'number' && own > 0 ? own : staleAfterMs;
+          lease = ownLeaseMs(JSON.parse(queue.fs.readFileSync(file).toString('utf8')) as WorkerRecord) ?? staleAfterMs;
           leases.set(n, lease);
         }
         return age <= lease;
