@@ -19,10 +19,21 @@ import {
 } from './names.js';
 import { JournalWriter, currentBootId, filesystemType, fsyncDir, journaledIds, journalLine, journalRefusal, listJournals, retireJournals } from './journal.js';
 import { replayOldJournals, type ReplayResult } from './journal-replay.js';
+import { type BatchRename, type RenameOutcome, renameInline, renameOffThread } from './batch-rename.js';
 import { PendingIndex } from './pending-index.js';
 import { ownLeaseMs } from './worker-registry.js';
 
 export const STATES = ['pending', 'processing', 'completed', 'failed'] as const;
+
+/** Only a file surely gone counts as moved (the renaming thread died mid-chunk). */
+const existsOnDisk = (p: string): boolean => {
+  try {
+    nodeQueueFs.statSync(p);
+    return true;
+  } catch (err) {
+    return !isMissing(err);
+  }
+};
 export type JobState = (typeof STATES)[number];
 
 export interface AttemptError {
@@ -104,6 +115,12 @@ export interface QueueOptions {
   bootId?: string | null;
   /** Use the journal whatever the filesystem and kernel (tests); default: journalUsable. */
   journal?: boolean;
+  /**
+   * Rename a large batch's files into pending/ from a thread of their own, overlapping with
+   * the creation of the next chunk (batch-rename.ts). Default: on, unless `fs` is injected
+   * (its renames must stay in this thread for the faults to apply).
+   */
+  renameThread?: boolean;
   defaultMaxAttempts?: number;
   /** How many due candidates a claimer picks among at random. */
   claimSpread?: number;
@@ -150,11 +167,16 @@ interface PreparedJob {
 
 interface StartedChunk {
   jobs: PreparedJob[];
+  /** Open until the chunk is sent to be renamed. */
   fds: number[];
   synced: Promise<void>;
   /** Durable through this journal (pending/ needs no fsync of its own); where its lines start. */
   journal: JournalWriter | null;
   starts: number[];
+}
+interface MovingChunk {
+  chunk: StartedChunk;
+  renamed: Promise<RenameOutcome>;
 }
 /** Below this many jobs, fsyncing each file costs less than a journal's file and folder syncs. */
 const JOURNAL_MIN_JOBS = 8;
@@ -195,6 +217,8 @@ export class FsQueue {
     this.defaultMaxAttempts = opts.defaultMaxAttempts ?? 3;
     this.claimSpread = opts.claimSpread ?? 8;
     this.rescanMs = opts.rescanMs ?? 2_000;
+    this.renameHere = renameInline(this.fs);
+    this.renameOff = opts.fs === undefined && opts.renameThread !== false ? renameOffThread(existsOnDisk) : null;
     this.dirs = {
       pending: path.join(this.dir, 'pending'),
       processing: path.join(this.dir, 'processing'),
@@ -207,6 +231,26 @@ export class FsQueue {
 
   get journalDir(): string {
     return path.join(this.dir, 'meta', 'journal');
+  }
+
+  /** Renames in this thread, through this.fs: small batches, and every batch of a test's injected fs. */
+  private readonly renameHere: BatchRename;
+  /** The renaming thread (batch-rename.ts): batches of several chunks on the real filesystem. */
+  private readonly renameOff: BatchRename | null;
+
+  /** Where every other chunk of a large batch is written, so its creation never waits on tmp/'s lock (batch-rename.ts). */
+  get tmpAltDir(): string {
+    return path.join(this.dirs.tmp, 'alt');
+  }
+
+  /** Made on the first large batch (a queue that never has one keeps tmp/ flat); without it, no thread. */
+  private ensureTmpAlt(): boolean {
+    try {
+      this.fs.mkdirSync(this.tmpAltDir, { recursive: true });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** The folders, joined once: path.join on every claim showed in profiles. */
@@ -339,34 +383,38 @@ export class FsQueue {
   }
 
   private async enqueueChunks(jobs: NewJob[], durable: boolean, journal: JournalWriter | null, out: JobRecord[]): Promise<void> {
-    // Two chunks in flight: the next one's files are created and written while the pool
-    // fsyncs the previous one's, which is then published. Publishing stays in order, and a
-    // failure still leaves exactly the jobs before it queued, and says how many.
-    let prev: StartedChunk | null = null;
-    for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
+    // A pipeline: while this thread creates and writes chunk k's files, chunk k-1's are
+    // renamed into pending/ (by the renaming thread for a batch of several chunks, from the
+    // other tmp folder). Chunks still land in order, and a failure still leaves exactly
+    // the jobs before it queued, and says how many.
+    const threaded = this.renameOff !== null && jobs.length > ENQUEUE_CHUNK && this.ensureTmpAlt();
+    const rename = threaded ? (this.renameOff as BatchRename) : this.renameHere;
+    let moving: MovingChunk | null = null;
+    for (let start = 0, k = 0; start < jobs.length; start += ENQUEUE_CHUNK, k++) {
+      const tmpDir = threaded && k % 2 === 1 ? this.tmpAltDir : this.dirs.tmp;
       let next: StartedChunk;
       try {
-        next = this.startChunk(jobs.slice(start, start + ENQUEUE_CHUNK).map((j) => this.prepare(j)), durable, journal);
+        next = this.startChunk(jobs.slice(start, start + ENQUEUE_CHUNK).map((j) => this.prepare(j, tmpDir)), durable, journal);
       } catch (err) {
         // The chunk before is complete: queue it, then say how many went in.
-        if (prev) await this.publishChunk(prev, out, durable);
+        if (moving) await this.landChunk(moving, out, durable);
         if (err instanceof QueueError && out.length > 0) throw new QueueError(`enqueue stopped after ${out.length} job(s): ${err.message}`);
         throw err;
       }
-      if (prev) {
+      if (moving) {
         try {
-          await this.publishChunk(prev, out, durable);
+          await this.landChunk(moving, out, durable);
         } catch (err) {
           await this.abandonChunk(next);
           throw err;
         }
       }
-      prev = next;
+      moving = await this.sendChunk(next, out, rename);
     }
-    if (prev) await this.publishChunk(prev, out, durable);
+    if (moving) await this.landChunk(moving, out, durable);
   }
 
-  private prepare(job: NewJob): PreparedJob {
+  private prepare(job: NewJob, tmpDir: string): PreparedJob {
     if (typeof job.id !== 'string' || job.id.length === 0) throw new QueueError('a job needs a non-empty string id');
     if (typeof job.type !== 'string' || job.type.length === 0) throw new QueueError(`job ${job.id}: a job needs a type`);
     const priority = job.priority ?? 'normal';
@@ -387,7 +435,7 @@ export class FsQueue {
       enqueuedAt: this.isoTime(now),
     };
     const name = pendingName({ priority, dueMs: now + Math.max(0, delayMs ?? 0), id: job.id, attempts: 0 });
-    return { record, name, tmp: this.tmpPath(), bytes: Buffer.from(JSON.stringify(record)) };
+    return { record, name, tmp: this.tmpPath(tmpDir), bytes: Buffer.from(JSON.stringify(record)) };
   }
 
   private iso: { at: number; text: string } = { at: NaN, text: '' };
@@ -426,8 +474,8 @@ export class FsQueue {
     return { jobs, fds, synced, journal: durable ? journal : null, starts };
   }
 
-  /** Waits for the chunk's fsyncs, renames its files into pending/ in order, syncs the folder. */
-  private async publishChunk(chunk: StartedChunk, out: JobRecord[], durable: boolean): Promise<void> {
+  /** Waits for the chunk's durability (journal or files), then sets its renames going. */
+  private async sendChunk(chunk: StartedChunk, out: JobRecord[], rename: BatchRename): Promise<MovingChunk> {
     try {
       await chunk.synced;
     } catch (err) {
@@ -435,22 +483,30 @@ export class FsQueue {
       throw new QueueError(`enqueue failed after ${out.length} job(s), nothing was queued from this chunk: ${describeFsError(err)}`);
     }
     for (const fd of chunk.fds) this.closeQuietly(fd);
+    chunk.fds = [];
+    const pairs: string[] = [];
+    for (const c of chunk.jobs) pairs.push(c.tmp, this.dirs.pending + path.sep + c.name);
+    return { chunk, renamed: rename(pairs) };
+  }
+
+  /** Counts what the renames queued; on a failure, drops the rest of the chunk. Rings the doorbell. */
+  private async landChunk(moving: MovingChunk, out: JobRecord[], durable: boolean): Promise<void> {
+    const { chunk } = moving;
+    const { done, error } = await moving.renamed;
     const jobs = chunk.jobs;
-    for (let k = 0; k < jobs.length; k++) {
+    for (let k = 0; k < done; k++) {
       const c = jobs[k] as PreparedJob;
-      const dest = this.dirs.pending + path.sep + c.name;
-      try {
-        this.fs.renameSync(c.tmp, dest);
-      } catch (err) {
-        for (const rest of jobs.slice(k)) this.unlinkQuietly(rest.tmp);
-        chunk.journal?.drop(chunk.starts[k] ?? Infinity);
-        // What this chunk did queue is made as durable as the rest, and announced.
-        if (durable && !chunk.journal && k > 0) await fsyncDir(this.fs, this.dirs.pending).catch(() => undefined);
-        if (out.length > 0) this.ringDoorbell();
-        throw new QueueError(`enqueue failed after ${out.length} job(s): rename ${c.tmp} -> ${dest}: ${describeFsError(err)}`);
-      }
       this.index.add(c.name);
       out.push(c.record);
+    }
+    if (error !== null) {
+      for (const rest of jobs.slice(done)) this.unlinkQuietly(rest.tmp);
+      chunk.journal?.drop(chunk.starts[done] ?? Infinity);
+      // What this chunk did queue is made as durable as the rest, and announced.
+      if (durable && !chunk.journal && done > 0) await fsyncDir(this.fs, this.dirs.pending).catch(() => undefined);
+      if (out.length > 0) this.ringDoorbell();
+      const c = jobs[done] as PreparedJob;
+      throw new QueueError(`enqueue failed after ${out.length} job(s): rename ${c.tmp} -> ${this.dirs.pending + path.sep + c.name}: ${describeFsError(error)}`);
     }
     if (durable && !chunk.journal) await fsyncDir(this.fs, this.dirs.pending);
     // Per chunk, so that workers already running start on a long batch at once.
@@ -1022,6 +1078,7 @@ export class FsQueue {
   /** Leftovers of writers killed between write and rename; never jobs (they were never published). */
   private sweepTmp(probeNow: number): void {
     this.sweepOld(this.stateDir('tmp'), probeNow, TMP_MAX_AGE_MS);
+    this.sweepOld(this.tmpAltDir, probeNow, TMP_MAX_AGE_MS);
   }
 
   private sweepWorkerRecords(probeNow: number, maxAgeMs: number): void {
@@ -1270,8 +1327,8 @@ export class FsQueue {
 
   // ---------------------------------------------------------------- helpers
 
-  private tmpPath(): string {
-    return path.join(this.stateDir('tmp'), `${this.tmpPrefix}.${(this.tmpCounter++).toString(36)}.tmp`);
+  private tmpPath(dir = this.dirs.tmp): string {
+    return `${dir}${path.sep}${this.tmpPrefix}.${(this.tmpCounter++).toString(36)}.tmp`;
   }
 
   private unlinkQuietly(p: string): void {

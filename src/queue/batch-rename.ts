@@ -1,0 +1,124 @@
+import { Worker } from 'node:worker_threads';
+import type { QueueFs } from './fs.js';
+
+/**
+ * Renames a chunk of enqueued files (tmp/ -> pending/), in order, stopping at the first
+ * failure: `done` pairs were renamed, `error` is why the next one was not.
+ */
+export interface RenameOutcome {
+  done: number;
+  error: unknown;
+}
+
+/** `pairs` is flat: from, to, from, to, ... (cheap to post to a thread). */
+export type BatchRename = (pairs: string[]) => Promise<RenameOutcome>;
+
+/** In this thread, through the queue's fs (so tests can inject faults in any rename). */
+export function renameInline(fs: QueueFs): BatchRename {
+  return (pairs) => {
+    let done = 0;
+    try {
+      for (; 2 * done < pairs.length; done++) fs.renameSync(pairs[2 * done] as string, pairs[2 * done + 1] as string);
+    } catch (err) {
+      return Promise.resolve({ done, error: err });
+    }
+    return Promise.resolve({ done, error: null });
+  };
+}
+
+/**
+ * Why a thread: renames are the costliest step of an enqueue, and the kernel runs them one
+ * at a time anyway. On a thread of their own they overlap with the creation of the next
+ * chunk's files, which the enqueuing thread does meanwhile in the other tmp folder (with
+ * one folder the two would queue on its lock). Plain JS evaluated in the thread, so it
+ * loads the same from src/ (tests) and dist/.
+ */
+const THREAD_SOURCE = `
+const { renameSync } = require('node:fs');
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ id, pairs }) => {
+  let done = 0;
+  try {
+    for (; 2 * done < pairs.length; done++) renameSync(pairs[2 * done], pairs[2 * done + 1]);
+  } catch (e) {
+    parentPort.postMessage({ id, done, error: { message: e.message, code: e.code, errno: e.errno, syscall: e.syscall, path: e.path, dest: e.dest } });
+    return;
+  }
+  parentPort.postMessage({ id, done });
+});
+`;
+
+interface Reply {
+  id: number;
+  done: number;
+  error?: { message: string; code?: string; errno?: number; syscall?: string; path?: string; dest?: string };
+}
+
+interface Waiting {
+  pairs: string[];
+  resolve: (o: RenameOutcome) => void;
+}
+
+/**
+ * One renaming thread per process, started on first use; it keeps the process alive only
+ * while a chunk is out. If it dies mid-chunk, how far it got is read back from the disk: renames
+ * run in order, so the chunk's files still in tmp/ are exactly the ones not renamed.
+ */
+class RenameThread {
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private readonly waiting = new Map<number, Waiting>();
+
+  constructor(private readonly exists: (p: string) => boolean) {}
+
+  rename: BatchRename = (pairs) =>
+    new Promise((resolve) => {
+      const id = this.nextId++;
+      this.waiting.set(id, { pairs, resolve });
+      try {
+        const w = this.thread();
+        // Held while a chunk is out (an enqueue awaits it), let go when idle.
+        w.ref();
+        w.postMessage({ id, pairs });
+      } catch (err) {
+        this.waiting.delete(id);
+        resolve({ done: 0, error: err });
+      }
+    });
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    // No inherited flags: `--input-type=module` would make the source an ES module.
+    const w = new Worker(THREAD_SOURCE, { eval: true, execArgv: [] });
+    w.on('message', (r: Reply) => {
+      const wait = this.waiting.get(r.id);
+      if (!wait) return;
+      this.waiting.delete(r.id);
+      if (this.waiting.size === 0) w.unref();
+      wait.resolve({ done: r.done, error: r.error ? Object.assign(new Error(r.error.message), r.error) : null });
+    });
+    const lost = (why: unknown) => {
+      if (this.worker !== w) return;
+      this.worker = null;
+      const err = why instanceof Error ? why : new Error(`the renaming thread stopped (${String(why)})`);
+      for (const [id, wait] of this.waiting) {
+        this.waiting.delete(id);
+        let done = 0;
+        while (2 * done < wait.pairs.length && !this.exists(wait.pairs[2 * done] as string)) done++;
+        wait.resolve({ done, error: err });
+      }
+    };
+    w.on('error', lost);
+    w.on('exit', (code) => lost(`exit code ${code}`));
+    this.worker = w;
+    return w;
+  }
+}
+
+let shared: RenameThread | null = null;
+
+/** The process's renaming thread (see RenameThread); `exists` reads the disk if it dies. */
+export function renameOffThread(exists: (p: string) => boolean): BatchRename {
+  shared ??= new RenameThread(exists);
+  return shared.rename;
+}
