@@ -90,24 +90,26 @@ interface BaseParts {
   rest: string[];
 }
 
+const DIGITS = /^\d+$/;
+
+/** Read in place rather than split (it runs on every claim and every listing). */
 function parseBase(name: string): BaseParts | null {
   if (!name.endsWith('.json')) return null;
-  const stem = name.slice(0, -5);
-  const parts = stem.split('~');
-  const base = parts[0] ?? '';
-  const priority = DIGIT_PRIORITY[base[0] ?? ''];
-  if (!priority || base[1] !== '-' || base[2 + DUE_WIDTH] !== '-') return null;
-  const due = base.slice(2, 2 + DUE_WIDTH);
-  if (!/^\d+$/.test(due)) return null;
-  const encoded = base.slice(3 + DUE_WIDTH);
-  if (encoded.length === 0) return null;
+  const end = name.length - 5;
+  const tilde = name.indexOf('~');
+  const baseEnd = tilde === -1 || tilde > end ? end : tilde;
+  if (baseEnd <= 3 + DUE_WIDTH) return null;
+  const priority = DIGIT_PRIORITY[name[0] as string];
+  if (!priority || name[1] !== '-' || name[2 + DUE_WIDTH] !== '-') return null;
+  const due = name.slice(2, 2 + DUE_WIDTH);
+  if (!DIGITS.test(due)) return null;
   let id: string;
   try {
-    id = decodeId(encoded);
+    id = decodeId(name.slice(3 + DUE_WIDTH, baseEnd));
   } catch {
     return null;
   }
-  return { priority, dueMs: Number(due), id, rest: parts.slice(1) };
+  return { priority, dueMs: Number(due), id, rest: baseEnd === end ? [] : name.slice(baseEnd + 1, end).split('~') };
 }
 
 const isCount = (s: string | undefined): s is string => s !== undefined && /^\d{1,6}$/.test(s);

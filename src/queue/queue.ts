@@ -25,6 +25,9 @@ import { ownLeaseMs } from './worker-registry.js';
 
 export const STATES = ['pending', 'processing', 'completed', 'failed'] as const;
 
+/** What an earlier attempt left in a job's record that a new claim must not carry. */
+const FINISH_FIELDS = ['result', 'error', 'completedAt', 'failedAt'] as const;
+
 /** Only a file surely gone counts as moved (the renaming thread died mid-chunk). */
 const existsOnDisk = (p: string): boolean => {
   try {
@@ -440,7 +443,7 @@ export class FsQueue {
 
   private iso: { at: number; text: string } = { at: NaN, text: '' };
 
-  /** A batch is stamped within a few milliseconds: format each one once. */
+  /** A batch is stamped within a few milliseconds, completions several a millisecond: format each one once. */
   private isoTime(ms: number): string {
     if (ms !== this.iso.at) this.iso = { at: ms, text: new Date(ms).toISOString() };
     return this.iso.text;
@@ -684,7 +687,15 @@ export class FsQueue {
         }
         throw new QueueError(`claim: rename ${src}: ${describeFsError(err)}`);
       }
-      const claimed: ClaimedName = { ...parsed, attempt: parsed.attempts + 1, worker: owner.workerId, nonce: owner.nonce };
+      const claimed: ClaimedName = {
+        priority: parsed.priority,
+        dueMs: parsed.dueMs,
+        id: parsed.id,
+        attempts: parsed.attempts,
+        attempt: parsed.attempts + 1,
+        worker: owner.workerId,
+        nonce: owner.nonce,
+      };
       let raw: Buffer;
       try {
         raw = this.readFd(fd);
@@ -719,8 +730,13 @@ export class FsQueue {
       this.quarantineQuietly(file, name, job, raw);
       return null;
     }
-    const { result: _r, error: _e, completedAt: _c, failedAt: _f, ...clean } = job;
-    return { ...clean, id: parsed.id, priority: parsed.priority, attempts: parsed.attempt };
+    // The parsed object is this claim's alone: the name's truths are set on it, not on a
+    // copy (hot path). A retried job carries its last error, which this attempt drops.
+    for (const stale of FINISH_FIELDS) if (stale in job) delete job[stale];
+    job.id = parsed.id;
+    job.priority = parsed.priority;
+    job.attempts = parsed.attempt;
+    return job;
   }
 
   /** Releases the claim's descriptor (a claim given up without a rename of ours). */
@@ -766,13 +782,8 @@ export class FsQueue {
   // ---------------------------------------------------------------- finish
 
   complete(claim: Claim, result: unknown, workerId?: string): JobRecord {
-    const record: JobRecord = {
-      ...claim.job,
-      attempts: claim.attempt,
-      result: result ?? null,
-      completedAt: new Date(this.now()).toISOString(),
-      ...(workerId ? { workerId } : {}),
-    };
+    const record: JobRecord = { ...claim.job, attempts: claim.attempt, result: result ?? null, completedAt: this.isoTime(this.now()) };
+    if (workerId) record.workerId = workerId;
     const dest = this.dirs.completed + path.sep + finishedName(claim.job.id);
     try {
       this.fs.renameSync(this.processingPath(claim), dest);

@@ -117,6 +117,8 @@ export class Worker {
   private stopping = false;
   private claimedCount = 0;
   private filling = false;
+  /** One refill per turn of the loop, however many jobs settled in it. */
+  private fillQueued = false;
   private finished!: () => void;
   private readonly done = new Promise<void>((r) => (this.finished = r));
   private recordFile = '';
@@ -315,7 +317,13 @@ export class Worker {
     // Through the macrotask queue, not straight on: a handler that resolves without real
     // I/O would otherwise chain claim after claim in microtasks, and no timer (heartbeats,
     // the reaper, the rescan) nor signal handler would run until the queue was empty.
-    setImmediate(() => this.fill());
+    if (!this.fillQueued) {
+      this.fillQueued = true;
+      setImmediate(() => {
+        this.fillQueued = false;
+        this.fill();
+      });
+    }
   }
 
   private heartbeat(): void {
