@@ -64,32 +64,43 @@ interface Waiting {
  * while a chunk is out. If it dies mid-chunk, how far it got is read back from the disk: renames
  * run in order, so the chunk's files still in tmp/ are exactly the ones not renamed.
  */
-class RenameThread {
+export class RenameThread {
   private worker: Worker | null = null;
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
 
-  constructor(private readonly exists: (p: string) => boolean) {}
+  private readonly here: BatchRename;
+
+  /** `start` makes the thread (tests pass one that dies, or that cannot be made). */
+  constructor(
+    fs: QueueFs,
+    private readonly exists: (p: string) => boolean,
+    private readonly start: () => Worker = startRenamer,
+  ) {
+    this.here = renameInline(fs);
+  }
 
   rename: BatchRename = (pairs) =>
     new Promise((resolve) => {
       const id = this.nextId++;
       this.waiting.set(id, { pairs, resolve });
+      let w: Worker;
       try {
-        const w = this.thread();
-        // Held while a chunk is out (an enqueue awaits it), let go when idle.
-        w.ref();
-        w.postMessage({ id, pairs });
-      } catch (err) {
+        w = this.thread();
+      } catch {
+        // No thread to be had (a limit on threads, memory): the renames run here instead.
         this.waiting.delete(id);
-        resolve({ done: 0, error: err });
+        void this.here(pairs).then(resolve);
+        return;
       }
+      // Held while a chunk is out (an enqueue awaits it), let go when idle.
+      w.ref();
+      w.postMessage({ id, pairs });
     });
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    // No inherited flags: `--input-type=module` would make the source an ES module.
-    const w = new Worker(THREAD_SOURCE, { eval: true, execArgv: [] });
+    const w = this.start();
     w.on('message', (r: Reply) => {
       const wait = this.waiting.get(r.id);
       if (!wait) return;
@@ -115,10 +126,16 @@ class RenameThread {
   }
 }
 
+// No inherited flags: `--input-type=module` would make the source an ES module.
+const startRenamer = (): Worker => new Worker(THREAD_SOURCE, { eval: true, execArgv: [] });
+
 let shared: RenameThread | null = null;
 
-/** The process's renaming thread (see RenameThread); `exists` reads the disk if it dies. */
-export function renameOffThread(exists: (p: string) => boolean): BatchRename {
-  shared ??= new RenameThread(exists);
+/**
+ * The process's renaming thread (see RenameThread). `fs` is the real filesystem (the
+ * thread uses it too); `exists` reads the disk if the thread dies.
+ */
+export function renameOffThread(fs: QueueFs, exists: (p: string) => boolean): BatchRename {
+  shared ??= new RenameThread(fs, exists);
   return shared.rename;
 }

@@ -221,7 +221,7 @@ export class FsQueue {
     this.claimSpread = opts.claimSpread ?? 8;
     this.rescanMs = opts.rescanMs ?? 2_000;
     this.renameHere = renameInline(this.fs);
-    this.renameOff = opts.fs === undefined && opts.renameThread !== false ? renameOffThread(existsOnDisk) : null;
+    this.renameOff = opts.fs === undefined && opts.renameThread !== false ? renameOffThread(nodeQueueFs, existsOnDisk) : null;
     this.dirs = {
       pending: path.join(this.dir, 'pending'),
       processing: path.join(this.dir, 'processing'),

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { renameOffThread } from '../../src/queue/batch-rename.js';
-import { FsQueue } from '../../src/queue/index.js';
+import { Worker } from 'node:worker_threads';
+import { RenameThread, renameOffThread } from '../../src/queue/batch-rename.js';
+import { FsQueue, nodeQueueFs } from '../../src/queue/index.js';
 import { pendingName } from '../../src/queue/names.js';
 import { ROOT, tempDir, waitExit } from '../helpers.js';
 import { ls } from './helpers.js';
@@ -13,7 +14,7 @@ import { ls } from './helpers.js';
 // an injected fs keeps every rename in the enqueuing thread.
 
 const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `j${String(i).padStart(5, '0')}`, type: 't', payload: { i } }));
-const gone = (p: string) => !fs.existsSync(p);
+const exists = (p: string) => fs.existsSync(p);
 
 let dir: string;
 beforeEach(() => {
@@ -28,11 +29,43 @@ describe('renaming thread', () => {
     fs.mkdirSync(b);
     for (let i = 0; i < 6; i++) if (i !== 3) fs.writeFileSync(path.join(a, `f${i}`), `${i}`);
     const pairs = Array.from({ length: 6 }, (_, i) => [path.join(a, `f${i}`), path.join(b, `f${i}`)]).flat();
-    const out = await renameOffThread(gone)(pairs);
+    const out = await renameOffThread(nodeQueueFs, exists)(pairs);
     expect(out.done).toBe(3);
     expect(out.error).toMatchObject({ code: 'ENOENT', syscall: 'rename' });
     expect(fs.readdirSync(b).sort()).toEqual(['f0', 'f1', 'f2']);
     expect(fs.readdirSync(a).sort()).toEqual(['f4', 'f5']);
+  });
+
+  it('a thread that dies mid-chunk: how far it got is read back from the disk; no thread to be had: the renames run here', async () => {
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    fs.mkdirSync(a);
+    fs.mkdirSync(b);
+    const pairs = (tag: string) =>
+      Array.from({ length: 4 }, (_, i) => {
+        fs.writeFileSync(path.join(a, `${tag}${i}`), `${i}`);
+        return [path.join(a, `${tag}${i}`), path.join(b, `${tag}${i}`)];
+      }).flat();
+    // Renames two of the four, then the thread exits.
+    const dying = () =>
+      new Worker(
+        `const { renameSync } = require('node:fs');
+         require('node:worker_threads').parentPort.on('message', ({ pairs }) => {
+           renameSync(pairs[0], pairs[1]);
+           renameSync(pairs[2], pairs[3]);
+           process.exit(3);
+         });`,
+        { eval: true, execArgv: [] },
+      );
+    const died = await new RenameThread(nodeQueueFs, exists, dying).rename(pairs('d'));
+    expect(died.done).toBe(2);
+    expect(String(died.error)).toMatch(/exit code 3/);
+    expect(fs.readdirSync(b).sort()).toEqual(['d0', 'd1']);
+    const none = await new RenameThread(nodeQueueFs, exists, () => {
+      throw new Error('ERR_WORKER_INIT_FAILED: injected');
+    }).rename(pairs('n'));
+    expect(none).toEqual({ done: 4, error: null });
+    expect(fs.readdirSync(b).sort()).toEqual(['d0', 'd1', 'n0', 'n1', 'n2', 'n3']);
   });
 
   it('a large durable batch lands whole and in order; no file is left in tmp/', async () => {
