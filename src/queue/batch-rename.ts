@@ -61,8 +61,9 @@ interface Waiting {
 
 /**
  * One renaming thread per process, started on first use; it keeps the process alive only
- * while a chunk is out. If it dies mid-chunk, how far it got is read back from the disk: renames
- * run in order, so the chunk's files still in tmp/ are exactly the ones not renamed.
+ * while a chunk is out. If it dies, how far it got is read back from the disk (renames run
+ * in order, so the chunk's files still in tmp/ are exactly the ones not renamed) and the
+ * rest of the chunk is renamed in the calling thread; the next chunk starts a new thread.
  */
 export class RenameThread {
   private worker: Worker | null = null;
@@ -108,19 +109,20 @@ export class RenameThread {
       if (this.waiting.size === 0) w.unref();
       wait.resolve({ done: r.done, error: r.error ? Object.assign(new Error(r.error.message), r.error) : null });
     });
-    const lost = (why: unknown) => {
+    // However it died (at start-up, mid-chunk, after a chunk's last rename but before its
+    // reply), each chunk out is finished here: its journal was synced before it was sent.
+    const lost = () => {
       if (this.worker !== w) return;
       this.worker = null;
-      const err = why instanceof Error ? why : new Error(`the renaming thread stopped (${String(why)})`);
       for (const [id, wait] of this.waiting) {
         this.waiting.delete(id);
         let done = 0;
         while (2 * done < wait.pairs.length && !this.exists(wait.pairs[2 * done] as string)) done++;
-        wait.resolve({ done, error: err });
+        void this.here(wait.pairs.slice(2 * done)).then((r) => wait.resolve({ done: done + r.done, error: r.error }));
       }
     };
     w.on('error', lost);
-    w.on('exit', (code) => lost(`exit code ${code}`));
+    w.on('exit', lost);
     this.worker = w;
     return w;
   }

@@ -502,7 +502,7 @@ export class FsQueue {
       this.index.add(c.name);
       out.push(c.record);
     }
-    if (error !== null) {
+    if (error !== null && done < jobs.length) {
       for (const rest of jobs.slice(done)) this.unlinkQuietly(rest.tmp);
       chunk.journal?.drop(chunk.starts[done] ?? Infinity);
       // What this chunk did queue is made as durable as the rest, and announced.

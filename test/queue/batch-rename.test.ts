@@ -36,7 +36,7 @@ describe('renaming thread', () => {
     expect(fs.readdirSync(a).sort()).toEqual(['f4', 'f5']);
   });
 
-  it('a thread that dies mid-chunk: how far it got is read back from the disk; no thread to be had: the renames run here', async () => {
+  it('a thread that dies (mid-chunk, after the last rename, at start-up) or cannot be made: the chunk still lands whole, the rest renamed here', async () => {
     const a = path.join(dir, 'a');
     const b = path.join(dir, 'b');
     fs.mkdirSync(a);
@@ -46,26 +46,32 @@ describe('renaming thread', () => {
         fs.writeFileSync(path.join(a, `${tag}${i}`), `${i}`);
         return [path.join(a, `${tag}${i}`), path.join(b, `${tag}${i}`)];
       }).flat();
-    // Renames two of the four, then the thread exits.
-    const dying = () =>
+    // A thread that renames the first `n` pairs it is sent, then exits without replying.
+    const dyingAfter = (n: number) => () =>
       new Worker(
         `const { renameSync } = require('node:fs');
          require('node:worker_threads').parentPort.on('message', ({ pairs }) => {
-           renameSync(pairs[0], pairs[1]);
-           renameSync(pairs[2], pairs[3]);
+           for (let i = 0; i < ${n}; i++) renameSync(pairs[2 * i], pairs[2 * i + 1]);
            process.exit(3);
          });`,
         { eval: true, execArgv: [] },
       );
-    const died = await new RenameThread(nodeQueueFs, exists, dying).rename(pairs('d'));
-    expect(died.done).toBe(2);
-    expect(String(died.error)).toMatch(/exit code 3/);
-    expect(fs.readdirSync(b).sort()).toEqual(['d0', 'd1']);
-    const none = await new RenameThread(nodeQueueFs, exists, () => {
+    const failingAtStart = () => new Worker(`throw new Error('init failed: injected');`, { eval: true, execArgv: [] });
+    const cannotBeMade = () => {
       throw new Error('ERR_WORKER_INIT_FAILED: injected');
-    }).rename(pairs('n'));
-    expect(none).toEqual({ done: 4, error: null });
-    expect(fs.readdirSync(b).sort()).toEqual(['d0', 'd1', 'n0', 'n1', 'n2', 'n3']);
+    };
+    const cases: [string, () => Worker][] = [
+      ['mid', dyingAfter(2)],
+      ['all', dyingAfter(4)],
+      ['start', failingAtStart],
+      ['none', cannotBeMade],
+    ];
+    for (const [tag, start] of cases) {
+      const out = await new RenameThread(nodeQueueFs, exists, start).rename(pairs(tag));
+      expect({ tag, ...out }).toEqual({ tag, done: 4, error: null });
+      expect(fs.readdirSync(b).filter((n) => n.startsWith(tag)).sort()).toEqual([0, 1, 2, 3].map((i) => `${tag}${i}`));
+    }
+    expect(fs.readdirSync(a)).toEqual([]);
   });
 
   it('a large durable batch lands whole and in order; no file is left in tmp/', async () => {
