@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { QueueFs } from './fs.js';
+import { isMissing, nodeQueueFs, type QueueFs } from './fs.js';
 
 /**
  * Renames a chunk of enqueued files (tmp/ -> pending/), in order, stopping at the first
@@ -72,32 +72,43 @@ export class RenameThread {
 
   private readonly here: BatchRename;
 
-  /** `start` makes the thread (tests pass one that dies, or that cannot be made). */
+  /**
+   * `fs` renames here when the thread cannot, and says how far a dead one got. `start`
+   * makes the thread (tests pass one that dies, or that cannot be made).
+   */
   constructor(
-    fs: QueueFs,
-    private readonly exists: (p: string) => boolean,
+    private readonly fs: QueueFs,
     private readonly start: () => Worker = startRenamer,
   ) {
     this.here = renameInline(fs);
   }
 
-  rename: BatchRename = (pairs) =>
-    new Promise((resolve) => {
+  rename: BatchRename = (pairs) => {
+    let w: Worker;
+    try {
+      w = this.thread();
+    } catch {
+      // No thread to be had (a limit on threads, memory): the renames run here instead.
+      return this.here(pairs);
+    }
+    return new Promise((resolve) => {
       const id = this.nextId++;
       this.waiting.set(id, { pairs, resolve });
-      let w: Worker;
-      try {
-        w = this.thread();
-      } catch {
-        // No thread to be had (a limit on threads, memory): the renames run here instead.
-        this.waiting.delete(id);
-        void this.here(pairs).then(resolve);
-        return;
-      }
       // Held while a chunk is out (an enqueue awaits it), let go when idle.
       w.ref();
       w.postMessage({ id, pairs });
     });
+  };
+
+  /** Only a file surely gone counts as moved. */
+  private exists(p: string): boolean {
+    try {
+      this.fs.statSync(p);
+      return true;
+    } catch (err) {
+      return !isMissing(err);
+    }
+  }
 
   private thread(): Worker {
     if (this.worker) return this.worker;
@@ -133,11 +144,8 @@ const startRenamer = (): Worker => new Worker(THREAD_SOURCE, { eval: true, execA
 
 let shared: RenameThread | null = null;
 
-/**
- * The process's renaming thread (see RenameThread). `fs` is the real filesystem (the
- * thread uses it too); `exists` reads the disk if the thread dies.
- */
-export function renameOffThread(fs: QueueFs, exists: (p: string) => boolean): BatchRename {
-  shared ??= new RenameThread(fs, exists);
+/** The process's renaming thread (see RenameThread), on the real filesystem. */
+export function renameOffThread(): BatchRename {
+  shared ??= new RenameThread(nodeQueueFs);
   return shared.rename;
 }

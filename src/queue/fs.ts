@@ -78,6 +78,25 @@ export function writeAll(fs: QueueFs, fd: number, bytes: Uint8Array, position?: 
   while (off < bytes.length) off += fs.writeSync(fd, bytes.subarray(off), position === undefined ? undefined : position + off);
 }
 
+/** Makes a folder's entries (names created, renamed, removed) durable. */
+export async function fsyncDir(fs: QueueFs, dir: string): Promise<void> {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    await fs.fsync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function fsyncDirSync(fs: QueueFs, dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Waits for every fsync before it reports the first failure: a descriptor may be closed
  * only once no fsync of it is still queued (else it would sync a reused descriptor).

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { QueueConfigError, messageOf } from './errors.js';
-import { errnoCode, isMissing, writeAll, type QueueFs } from './fs.js';
+import { errnoCode, fsyncDirSync, isMissing, writeAll, type QueueFs } from './fs.js';
 import { listJournals, type JournalFile } from './journal.js';
 import { decodeId, finishedName, parseClaimedName, parsePendingName } from './names.js';
 
@@ -227,15 +227,6 @@ function writeAtomically(ctx: ReplayContext, dest: string, bytes: Buffer): void 
     ctx.fs.closeSync(fd);
   }
   ctx.fs.renameSync(tmp, dest);
-}
-
-function fsyncDirSync(fs: QueueFs, dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

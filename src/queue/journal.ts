@@ -3,7 +3,7 @@ import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { isMissing, settleAll, type QueueFs } from './fs.js';
+import { fsyncDir, isMissing, settleAll, type QueueFs } from './fs.js';
 
 /**
  * The enqueue journal: how a durable batch pays one fsync per chunk of jobs instead of one
@@ -132,15 +132,6 @@ export function journaledIds(fs: QueueFs, dir: string, bootId: string, idOf: (pe
 /** One line per job: the pending name, a tab, the file's bytes (JSON has no raw tab or newline). */
 export function journalLine(name: string, bytes: Buffer): string {
   return `${name}\t${bytes.toString('utf8')}\n`;
-}
-
-export async function fsyncDir(fs: QueueFs, dir: string): Promise<void> {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    await fs.fsync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** The journal of one enqueueBatch call, appended to chunk by chunk. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 import { LeaseLostError, QueueConfigError, QueueError, RecordUpdateError, messageOf } from './errors.js';
-import { errnoCode, isMissing, nodeQueueFs, settleAll, writeAll, type QueueFs } from './fs.js';
+import { errnoCode, fsyncDir, isMissing, nodeQueueFs, settleAll, writeAll, type QueueFs } from './fs.js';
 import {
   claimedName,
   finishedName,
@@ -17,27 +17,17 @@ import {
   type Priority,
   PRIORITIES,
 } from './names.js';
-import { JournalWriter, currentBootId, filesystemType, fsyncDir, journaledIds, journalLine, journalRefusal, listJournals, retireJournals } from './journal.js';
+import { JournalWriter, currentBootId, filesystemType, journaledIds, journalLine, journalRefusal, listJournals, retireJournals } from './journal.js';
 import { replayOldJournals, type ReplayResult } from './journal-replay.js';
 import { type BatchRename, type RenameOutcome, renameInline, renameOffThread } from './batch-rename.js';
 import { PendingIndex } from './pending-index.js';
 import { ownLeaseMs } from './worker-registry.js';
 
 export const STATES = ['pending', 'processing', 'completed', 'failed'] as const;
+export type JobState = (typeof STATES)[number];
 
 /** What an earlier attempt left in a job's record that a new claim must not carry. */
 const FINISH_FIELDS = ['result', 'error', 'completedAt', 'failedAt'] as const;
-
-/** Only a file surely gone counts as moved (the renaming thread died mid-chunk). */
-const existsOnDisk = (p: string): boolean => {
-  try {
-    nodeQueueFs.statSync(p);
-    return true;
-  } catch (err) {
-    return !isMissing(err);
-  }
-};
-export type JobState = (typeof STATES)[number];
 
 export interface AttemptError {
   attempt: number;
@@ -177,6 +167,7 @@ interface StartedChunk {
   journal: JournalWriter | null;
   starts: number[];
 }
+
 interface MovingChunk {
   chunk: StartedChunk;
   renamed: Promise<RenameOutcome>;
@@ -221,7 +212,7 @@ export class FsQueue {
     this.claimSpread = opts.claimSpread ?? 8;
     this.rescanMs = opts.rescanMs ?? 2_000;
     this.renameHere = renameInline(this.fs);
-    this.renameOff = opts.fs === undefined && opts.renameThread !== false ? renameOffThread(nodeQueueFs, existsOnDisk) : null;
+    this.renameOff = opts.fs === undefined && opts.renameThread !== false ? renameOffThread() : null;
     this.dirs = {
       pending: path.join(this.dir, 'pending'),
       processing: path.join(this.dir, 'processing'),
@@ -471,8 +462,8 @@ export class FsQueue {
       for (const c of jobs) this.unlinkQuietly(c.tmp);
       throw new QueueError(`enqueue failed, nothing was queued from this chunk: ${describeFsError(err)}`);
     }
-    // Awaited by publishChunk or abandonChunk; this only keeps an early failure from
-    // counting as unhandled while the previous chunk is being published.
+    // Awaited by sendChunk or abandonChunk; this only keeps an early failure from
+    // counting as unhandled while the previous chunk is being landed.
     synced.catch(() => undefined);
     return { jobs, fds, synced, journal: durable ? journal : null, starts };
   }

@@ -14,7 +14,6 @@ import { ls } from './helpers.js';
 // an injected fs keeps every rename in the enqueuing thread.
 
 const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `j${String(i).padStart(5, '0')}`, type: 't', payload: { i } }));
-const exists = (p: string) => fs.existsSync(p);
 
 let dir: string;
 beforeEach(() => {
@@ -29,7 +28,7 @@ describe('renaming thread', () => {
     fs.mkdirSync(b);
     for (let i = 0; i < 6; i++) if (i !== 3) fs.writeFileSync(path.join(a, `f${i}`), `${i}`);
     const pairs = Array.from({ length: 6 }, (_, i) => [path.join(a, `f${i}`), path.join(b, `f${i}`)]).flat();
-    const out = await renameOffThread(nodeQueueFs, exists)(pairs);
+    const out = await renameOffThread()(pairs);
     expect(out.done).toBe(3);
     expect(out.error).toMatchObject({ code: 'ENOENT', syscall: 'rename' });
     expect(fs.readdirSync(b).sort()).toEqual(['f0', 'f1', 'f2']);
@@ -67,7 +66,7 @@ describe('renaming thread', () => {
       ['none', cannotBeMade],
     ];
     for (const [tag, start] of cases) {
-      const out = await new RenameThread(nodeQueueFs, exists, start).rename(pairs(tag));
+      const out = await new RenameThread(nodeQueueFs, start).rename(pairs(tag));
       expect({ tag, ...out }).toEqual({ tag, done: 4, error: null });
       expect(fs.readdirSync(b).filter((n) => n.startsWith(tag)).sort()).toEqual([0, 1, 2, 3].map((i) => `${tag}${i}`));
     }
