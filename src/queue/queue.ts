@@ -524,25 +524,32 @@ export class FsQueue {
     return settleAll(fds.map((fd) => this.fs.fsync(fd)));
   }
 
-  private retiring: Promise<number> | null = null;
+  private retiring: { olderThanMs: number; done: Promise<number> } | null = null;
 
   /**
-   * Retires this boot's published enqueue journals after one filesystem sync (journal.ts).
-   * Workers call it as they reap; a call while one is running joins it.
+   * Retires this boot's published enqueue journals after one filesystem sync (journal.ts):
+   * those published at least olderThanMs ago (workers pass journalSettleMs), all of them by
+   * default. A call while one is running joins it if that one covers as much, and
+   * otherwise runs after it.
    */
-  retireJournals(opts: { wait?: boolean } = {}): Promise<number> {
+  retireJournals(opts: { wait?: boolean; olderThanMs?: number } = {}): Promise<number> {
     if (!this.journaling || this.bootId === null) return Promise.resolve(0);
-    if (this.retiring) return this.retiring;
+    const olderThanMs = opts.olderThanMs ?? 0;
+    const running = this.retiring;
+    if (running && running.olderThanMs <= olderThanMs) return running.done;
     const bootId = this.bootId;
-    this.retiring = (async () => {
+    const mine: { olderThanMs: number; done: Promise<number> } = { olderThanMs, done: Promise.resolve(0) };
+    mine.done = (async () => {
       try {
+        await running?.done.catch(() => undefined);
         if (listJournals(this.fs, this.journalDir).every((j) => j.boot !== bootId)) return 0;
-        return await retireJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS, opts.wait === true);
+        return await retireJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS, opts.wait === true, olderThanMs);
       } finally {
-        this.retiring = null;
+        if (this.retiring === mine) this.retiring = null;
       }
     })();
-    return this.retiring;
+    this.retiring = mine;
+    return mine.done;
   }
 
   /** This boot's journals still waiting for a filesystem sync (status). */

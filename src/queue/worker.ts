@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import type { FSWatcher } from 'chokidar';
 import { watchDoorbell } from './doorbell.js';
+import { journalSettleMs } from './journal.js';
 import { LeaseLostError, RecordUpdateError, ShutdownError, isPermanent, messageOf } from './errors.js';
 import { type QueueLogger, silentLogger } from './logger.js';
 import { sanitizeWorkerId } from './names.js';
@@ -84,6 +85,7 @@ interface Running {
   handedBack: boolean;
 }
 
+const JOURNAL_SETTLE_MS = journalSettleMs();
 const jitter = (ms: number): number => Math.round(ms * (0.75 + Math.random() * 0.5));
 /** How often a claiming worker re-reads which lane of pending/ is its own (see PendingIndex). */
 const LANE_REFRESH_MS = 100;
@@ -379,8 +381,10 @@ export class Worker {
     } catch (err) {
       this.log.error({ err: messageOf(err) }, 'reap failed');
     }
-    // Off the claim path: a filesystem sync in a child process, then the journals go.
-    this.q.retireJournals().then(
+    // Off the claim path: a filesystem sync in a child process, then the journals go; only
+    // those the kernel has had time to write back (journalSettleMs), so that workers that
+    // start on a batch just enqueued do not force its writeback while they drain it.
+    this.q.retireJournals({ olderThanMs: JOURNAL_SETTLE_MS }).then(
       (n) => n > 0 && this.log.debug({ journals: n }, 'retired enqueue journals after a filesystem sync'),
       (err: unknown) => this.log.warn({ err: messageOf(err) }, 'could not retire the enqueue journals; they are kept and retried at the next reap'),
     );

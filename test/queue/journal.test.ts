@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FsQueue, QueueConfigError, Worker, nodeQueueFs, type QueueFs } from '../../src/queue/index.js';
-import { journalRefusal, journalUsable } from '../../src/queue/journal.js';
+import { journalRefusal, journalSettleMs, journalUsable } from '../../src/queue/journal.js';
 import { ROOT, tempDir, waitExit } from '../helpers.js';
 import { ageClaims, ls } from './helpers.js';
 
@@ -122,10 +122,61 @@ describe('enqueue journal', () => {
     expect(failing.journalsWaiting()).toBe(1);
   });
 
+  it('a worker that starts on a batch just enqueued leaves its journal until the kernel has had time to write the batch back', async () => {
+    const q = new FsQueue({ dir, bootId: 'boot-a', journal: true }).init();
+    await q.enqueueBatch(batch(30));
+    const fsc = counting();
+    const drain = () => new Worker({ queue: new FsQueue({ dir, fs: fsc, bootId: 'boot-a', journal: true }), handler: () => null, burst: true, reapEveryMs: 100, watch: false }).run();
+    expect((await drain()).completed).toBe(30);
+    await new Promise((r) => setTimeout(r, 200)); // a retire started by the last reap would have begun
+    expect(fsc.syncfsCalls).toBe(0);
+    expect(journals(dir)).toHaveLength(1);
+    // Once older than the settle age, the next reap syncs and retires it.
+    const [j] = journals(dir);
+    const old = new Date(Date.now() - journalSettleMs() - 5_000);
+    fs.utimesSync(path.join(dir, 'meta', 'journal', j!), old, old);
+    await q.enqueueBatch(batch(3, 'late'));
+    expect((await drain()).completed).toBe(3);
+    for (let i = 0; i < 800 && fsc.syncfsCalls === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 800 && journals(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(fsc.syncfsCalls).toBe(1);
+    expect(journals(dir)).toEqual([]);
+  });
+
+  it('the settle age follows the kernel’s writeback settings, within bounds', () => {
+    const proc = (expire: string, every: string) => (f: string) => (f.endsWith('dirty_expire_centisecs') ? expire : every);
+    expect(journalSettleMs(proc('3000\n', '500\n'))).toBe(35_000);
+    expect(journalSettleMs(proc('1000', '100'))).toBe(11_000);
+    expect(journalSettleMs(proc('999999', '500'))).toBe(600_000);
+    expect(journalSettleMs(proc('junk', '-4'))).toBe(35_000);
+    expect(journalSettleMs(() => {
+      throw new Error('ENOENT');
+    })).toBe(35_000);
+  });
+
+  it('a retire of every journal (prune) is not answered by a worker’s retire of the settled ones still running', async () => {
+    const fsc = counting();
+    const q = new FsQueue({ dir, fs: fsc, bootId: 'boot-a', journal: true }).init();
+    await q.enqueueBatch(batch(20));
+    const settled = q.retireJournals({ olderThanMs: 3_600_000 });
+    const all = q.retireJournals({ wait: true });
+    expect(await settled).toBe(0);
+    expect(await all).toBe(1);
+    expect(journals(dir)).toEqual([]);
+    // A second settled-only call while an all-journals one runs joins it.
+    await q.enqueueBatch(batch(20, 'k'));
+    const again = q.retireJournals({ wait: true });
+    expect(q.retireJournals({ olderThanMs: 3_600_000 })).toBe(again);
+    expect(await again).toBe(1);
+    expect(fsc.syncfsCalls).toBe(2);
+  });
+
   it('a running worker retires the journals with a real `sync -f`', async () => {
     const q = new FsQueue({ dir, bootId: 'boot-a', journal: true }).init();
     await q.enqueueBatch(batch(30));
     expect(journals(dir)).toHaveLength(1);
+    const settled = new Date(Date.now() - journalSettleMs() - 5_000);
+    fs.utimesSync(path.join(dir, 'meta', 'journal', journals(dir)[0]!), settled, settled);
     const worker = new Worker({ queue: new FsQueue({ dir, bootId: 'boot-a', journal: true }), handler: () => null, burst: true, reapEveryMs: 100, watch: false });
     const summary = await worker.run();
     expect(summary.completed).toBe(30);
