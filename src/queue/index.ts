@@ -16,3 +16,4 @@ export { silentLogger } from './logger.js';
 export { snapshot } from './status.js';
 export type { StatusSnapshot } from './status.js';
 export { stopOnSignals } from './signals.js';
+export { journalSettleMs } from './journal.js';

@@ -303,18 +303,28 @@ export async function retireJournals(fs: QueueFs, dir: string, bootId: string, p
   }
 }
 
-async function retireUnlocked(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number, olderThanMs: number): Promise<number> {
+/**
+ * This boot's journals a sync may retire now. A journal's age is that of its last write (a
+ * rename to .pub keeps the mtime). With olderThanMs 0 every published one is ready, even
+ * one whose mtime is ahead of probeNow (a clock stepped back).
+ */
+export function readyJournals(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number, olderThanMs: number): string[] {
   const ready: string[] = [];
   for (const j of listJournals(fs, dir)) {
     if (j.boot !== bootId) continue;
     const file = path.join(dir, j.name);
     try {
       const age = probeNow - fs.statSync(file).mtimeMs;
-      if (j.published ? age >= olderThanMs : age > staleMs) ready.push(file);
+      if (j.published ? olderThanMs <= 0 || age >= olderThanMs : age > staleMs) ready.push(file);
     } catch {
       // Renamed or retired by someone else just now.
     }
   }
+  return ready;
+}
+
+async function retireUnlocked(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number, olderThanMs: number): Promise<number> {
+  const ready = readyJournals(fs, dir, bootId, probeNow, staleMs, olderThanMs);
   if (ready.length === 0) return 0;
   await fs.syncfs(dir);
   let retired = 0;

@@ -17,7 +17,7 @@ import {
   type Priority,
   PRIORITIES,
 } from './names.js';
-import { JournalWriter, currentBootId, filesystemType, journaledIds, journalLine, journalRefusal, listJournals, retireJournals } from './journal.js';
+import { JournalWriter, currentBootId, filesystemType, journaledIds, journalLine, journalRefusal, listJournals, readyJournals, retireJournals } from './journal.js';
 import { replayOldJournals, type ReplayResult } from './journal-replay.js';
 import { type BatchRename, type RenameOutcome, renameInline, renameOffThread } from './batch-rename.js';
 import { PendingIndex } from './pending-index.js';
@@ -524,26 +524,29 @@ export class FsQueue {
     return settleAll(fds.map((fd) => this.fs.fsync(fd)));
   }
 
-  private retiring: { olderThanMs: number; done: Promise<number> } | null = null;
+  private retiring: { olderThanMs: number; wait: boolean; done: Promise<number> } | null = null;
 
   /**
    * Retires this boot's published enqueue journals after one filesystem sync (journal.ts):
-   * those published at least olderThanMs ago (workers pass journalSettleMs), all of them by
-   * default. A call while one is running joins it if that one covers as much, and
-   * otherwise runs after it.
+   * those whose last write is at least olderThanMs old (workers pass journalSettleMs), all
+   * of them by default. A call while one is running joins it if that one asks for no
+   * more (as old or older, waiting for the lock if this one would), and otherwise runs
+   * after it; a join does not see a journal published after the running call listed them.
    */
   retireJournals(opts: { wait?: boolean; olderThanMs?: number } = {}): Promise<number> {
     if (!this.journaling || this.bootId === null) return Promise.resolve(0);
     const olderThanMs = opts.olderThanMs ?? 0;
+    const wait = opts.wait === true;
     const running = this.retiring;
-    if (running && running.olderThanMs <= olderThanMs) return running.done;
+    if (running && running.olderThanMs <= olderThanMs && (running.wait || !wait)) return running.done;
     const bootId = this.bootId;
-    const mine: { olderThanMs: number; done: Promise<number> } = { olderThanMs, done: Promise.resolve(0) };
+    const mine = { olderThanMs, wait, done: Promise.resolve(0) };
     mine.done = (async () => {
       try {
         await running?.done.catch(() => undefined);
-        if (listJournals(this.fs, this.journalDir).every((j) => j.boot !== bootId)) return 0;
-        return await retireJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS, opts.wait === true, olderThanMs);
+        // Nothing ready: no lock taken (a worker asks at every reap).
+        if (readyJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS, olderThanMs).length === 0) return 0;
+        return await retireJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS, wait, olderThanMs);
       } finally {
         if (this.retiring === mine) this.retiring = null;
       }

@@ -38,6 +38,8 @@ export interface WorkerOptions {
   burst?: boolean;
   /** On stop(): how long running jobs may take before they are handed back. */
   graceMs?: number;
+  /** Enqueue journals are retired once their last write is this old (default: journalSettleMs()). */
+  journalSettleMs?: number;
   log?: QueueLogger;
 }
 
@@ -110,6 +112,7 @@ export class Worker {
   private readonly once: boolean;
   private readonly burst: boolean;
   private readonly graceMs: number;
+  private readonly journalSettleMs: number;
   private readonly log: QueueLogger;
   private readonly running = new Map<string, Running>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -146,6 +149,7 @@ export class Worker {
     this.once = opts.once ?? false;
     this.burst = opts.burst ?? false;
     this.graceMs = opts.graceMs ?? 8_000;
+    this.journalSettleMs = opts.journalSettleMs ?? JOURNAL_SETTLE_MS;
     this.log = (opts.log ?? silentLogger).child({ workerId: this.workerId });
     this.summary = { workerId: this.workerId, completed: 0, failed: 0, retried: 0, leaseLost: 0, handedBack: 0, reaped: 0 };
   }
@@ -245,7 +249,7 @@ export class Worker {
     // Not while the last claim failed: the view then says nothing about what is queued
     // (the next rescan tries again).
     const burstDone = this.burst && Date.now() >= this.claimErrorUntil && this.q.nextDueMs === null && this.q.index.size === 0;
-    if (onceDone || burstDone) void this.shutdown();
+    if (onceDone || burstDone) void this.shutdown(this.graceMs, true);
   }
 
   private start(claim: Claim): void {
@@ -381,10 +385,16 @@ export class Worker {
     } catch (err) {
       this.log.error({ err: messageOf(err) }, 'reap failed');
     }
-    // Off the claim path: a filesystem sync in a child process, then the journals go; only
-    // those the kernel has had time to write back (journalSettleMs), so that workers that
-    // start on a batch just enqueued do not force its writeback while they drain it.
-    this.q.retireJournals({ olderThanMs: JOURNAL_SETTLE_MS }).then(
+    void this.retireSettledJournals();
+  }
+
+  /**
+   * Off the claim path: a filesystem sync in a child process, then the journals go; only
+   * those the kernel has had time to write back (journalSettleMs), so that workers that
+   * start on a batch just enqueued do not force its writeback while they drain it.
+   */
+  private retireSettledJournals(): Promise<unknown> {
+    return this.q.retireJournals({ olderThanMs: this.journalSettleMs }).then(
       (n) => n > 0 && this.log.debug({ journals: n }, 'retired enqueue journals after a filesystem sync'),
       (err: unknown) => this.log.warn({ err: messageOf(err) }, 'could not retire the enqueue journals; they are kept and retried at the next reap'),
     );
@@ -409,9 +419,14 @@ export class Worker {
     this.finished();
   }
 
-  private async shutdown(graceMs = this.graceMs): Promise<void> {
+  /** `ended`: once or burst is satisfied (nothing is running), rather than stop() called. */
+  private async shutdown(graceMs = this.graceMs, ended = false): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // A worker that may never reap again retires what has settled by now (a long burst's
+    // batch): a journal left behind waits for the next worker or prune, and is replayed,
+    // harmlessly but slowly, after a reboot.
+    if (ended) await this.retireSettledJournals();
     if (this.running.size > 0) {
       this.log.info({ running: this.running.size, graceMs }, 'stopping: waiting for running jobs');
       const timer = setTimeout(() => {

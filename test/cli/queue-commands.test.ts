@@ -80,7 +80,7 @@ describe('queue commands as a user runs them', () => {
     await new FsQueue({ dir: qdir }).init().enqueueBatch(Array.from({ length: 10 }, (_, i) => ({ id: `j${i}`, type: 't' })));
     const s = JSON.parse((await edgar(['status', '--json', '--queue-dir', qdir])).stdout);
     expect(s.journalsAwaitingSync).toBe(1);
-    expect((await edgar(['status', '--queue-dir', qdir])).stdout).toMatch(/enqueue journal: 1 batch\(es\) wait for a worker/);
+    expect((await edgar(['status', '--queue-dir', qdir])).stdout).toMatch(/enqueue journal: 1 batch\(es\) not yet retired: a worker syncs the filesystem and retires them once \S+ old, `edgar prune` at once/);
     const r = await edgar(['prune', '--older-than', '7d', '--queue-dir', qdir]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse((await edgar(['status', '--json', '--queue-dir', qdir])).stdout).journalsAwaitingSync).toBe(0);

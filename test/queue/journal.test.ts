@@ -126,19 +126,33 @@ describe('enqueue journal', () => {
     const q = new FsQueue({ dir, bootId: 'boot-a', journal: true }).init();
     await q.enqueueBatch(batch(30));
     const fsc = counting();
-    const drain = () => new Worker({ queue: new FsQueue({ dir, fs: fsc, bootId: 'boot-a', journal: true }), handler: () => null, burst: true, reapEveryMs: 100, watch: false }).run();
+    const settleMs = 60_000;
+    const drain = () =>
+      new Worker({ queue: new FsQueue({ dir, fs: fsc, bootId: 'boot-a', journal: true }), handler: () => null, burst: true, reapEveryMs: 100, watch: false, journalSettleMs: settleMs }).run();
     expect((await drain()).completed).toBe(30);
-    await new Promise((r) => setTimeout(r, 200)); // a retire started by the last reap would have begun
     expect(fsc.syncfsCalls).toBe(0);
     expect(journals(dir)).toHaveLength(1);
     // Once older than the settle age, the next reap syncs and retires it.
     const [j] = journals(dir);
-    const old = new Date(Date.now() - journalSettleMs() - 5_000);
+    const old = new Date(Date.now() - settleMs - 5_000);
     fs.utimesSync(path.join(dir, 'meta', 'journal', j!), old, old);
     await q.enqueueBatch(batch(3, 'late'));
     expect((await drain()).completed).toBe(3);
-    for (let i = 0; i < 800 && fsc.syncfsCalls === 0; i++) await new Promise((r) => setTimeout(r, 25));
-    for (let i = 0; i < 800 && journals(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(fsc.syncfsCalls).toBe(1);
+    expect(journals(dir)).toEqual([]);
+  });
+
+  it('a burst worker retires, as it ends, the journal of a batch that settled while it ran', async () => {
+    const q = new FsQueue({ dir, bootId: 'boot-a', journal: true }).init();
+    await q.enqueueBatch(batch(10));
+    const fsc = counting();
+    const handler = async (job: { id: string }) => {
+      if (job.id === 'j0000') await new Promise((r) => setTimeout(r, 400));
+      return null;
+    };
+    // One reap, as it starts (the batch is young then); none after, until it ends.
+    const worker = new Worker({ queue: new FsQueue({ dir, fs: fsc, bootId: 'boot-a', journal: true }), handler, burst: true, reapEveryMs: 3_600_000, watch: false, journalSettleMs: 200 });
+    expect((await worker.run()).completed).toBe(10);
     expect(fsc.syncfsCalls).toBe(1);
     expect(journals(dir)).toEqual([]);
   });
@@ -160,15 +174,40 @@ describe('enqueue journal', () => {
     await q.enqueueBatch(batch(20));
     const settled = q.retireJournals({ olderThanMs: 3_600_000 });
     const all = q.retireJournals({ wait: true });
+    expect(all).not.toBe(settled);
     expect(await settled).toBe(0);
+    // The settled-only call is over, the all-journals one still runs: a third call, settled
+    // only, joins the one still running.
+    expect(q.retireJournals({ olderThanMs: 3_600_000 })).toBe(all);
     expect(await all).toBe(1);
     expect(journals(dir)).toEqual([]);
-    // A second settled-only call while an all-journals one runs joins it.
+    expect(fsc.syncfsCalls).toBe(1);
+    // One that waits for the lock is not answered by one that would not have waited.
     await q.enqueueBatch(batch(20, 'k'));
-    const again = q.retireJournals({ wait: true });
-    expect(q.retireJournals({ olderThanMs: 3_600_000 })).toBe(again);
-    expect(await again).toBe(1);
+    const quick = q.retireJournals();
+    const waiting = q.retireJournals({ wait: true });
+    expect(waiting).not.toBe(quick);
+    expect(q.retireJournals()).toBe(waiting);
+    expect(await quick).toBe(1);
+    expect(await waiting).toBe(0);
     expect(fsc.syncfsCalls).toBe(2);
+    // Nothing ready: no sync, and the lock is neither taken nor waited for (another
+    // process holds it here; waiting would take minutes).
+    await q.enqueueBatch(batch(20, 'm'));
+    fs.mkdirSync(path.join(dir, 'meta', 'journal.retire.lock'));
+    expect(await q.retireJournals({ wait: true, olderThanMs: 3_600_000 })).toBe(0);
+    expect(fsc.syncfsCalls).toBe(2);
+  });
+
+  it('a journal whose mtime is ahead of the clock (a clock stepped back) is retired by prune’s retire, not by a worker’s', async () => {
+    const fsc = counting();
+    const q = new FsQueue({ dir, fs: fsc, bootId: 'boot-a', journal: true }).init();
+    await q.enqueueBatch(batch(20));
+    const ahead = new Date(Date.now() + 60_000);
+    fs.utimesSync(path.join(dir, 'meta', 'journal', journals(dir)[0]!), ahead, ahead);
+    expect(await q.retireJournals({ olderThanMs: 1_000 })).toBe(0);
+    expect(await q.retireJournals({ wait: true })).toBe(1);
+    expect(journals(dir)).toEqual([]);
   });
 
   it('a running worker retires the journals with a real `sync -f`', async () => {

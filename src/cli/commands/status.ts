@@ -1,5 +1,5 @@
 import { summarizeLlmUsage, usageDirOf, type LlmUsageSummary } from '../../pipeline/llm-usage.js';
-import { snapshot, type StatusSnapshot } from '../../queue/index.js';
+import { journalSettleMs, snapshot, type StatusSnapshot } from '../../queue/index.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { EXIT } from '../errors.js';
 import { openQueue, runtime, type CommonFlags } from '../runtime.js';
@@ -49,8 +49,12 @@ export function render(s: StatusSnapshot): string {
   lines.push(`  completed   ${String(c.completed).padStart(w)}`);
   lines.push(`  failed      ${String(c.failed).padStart(w)}${c.failed ? '   (`edgar retry --all` to run them again)' : ''}`);
   lines.push(`workers: ${s.workers.length} live`);
-  // Harmless, but only a worker retires them: say so when none is running.
-  if (s.journalsAwaitingSync && !s.workers.length) lines.push(`enqueue journal: ${s.journalsAwaitingSync} batch(es) wait for a worker to sync the filesystem and retire them`);
+  // Harmless, but only a worker (or prune) retires them: say so when none is running.
+  if (s.journalsAwaitingSync && !s.workers.length) {
+    lines.push(
+      `enqueue journal: ${s.journalsAwaitingSync} batch(es) not yet retired: a worker syncs the filesystem and retires them once ${formatDuration(journalSettleMs())} old, \`edgar prune\` at once`,
+    );
+  }
   for (const wk of s.workers) {
     const jobs = wk.jobs.length ? wk.jobs.join(', ') : 'idle';
     lines.push(`  ${wk.id}  pid ${wk.pid} on ${wk.host}, seen ${wk.lastSeen}, done ${wk.processed}, failed ${wk.failed}: ${jobs}`);
