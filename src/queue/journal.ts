@@ -271,14 +271,25 @@ export function journalSettleMs(readProc: (file: string) => string = (f) => node
   return Math.min(10 * 60_000, (centis('dirty_expire_centisecs', 3000) + centis('dirty_writeback_centisecs', 500)) * 10);
 }
 
+/** Which of the journals in a folder a sync may retire now (readyJournals). */
+export interface RetireRule {
+  /** Only this boot's: an earlier boot's journals are replayed, never retired. */
+  bootId: string;
+  /** The filesystem's clock, as the ages are measured against it. */
+  probeNow: number;
+  /** An open journal (its writer died, or stopped, mid-batch) once this old. */
+  staleMs: number;
+  /** A published journal once this old: journalSettleMs for workers, 0 (at once) for prune. */
+  olderThanMs: number;
+}
+
 /**
  * Deletes this boot's journals whose jobs are durable now: one filesystem sync covers every
  * job file renamed before it began, so the journals listed before it are no longer needed.
- * A published journal goes once it is olderThanMs old (journalSettleMs for workers; at once
- * for prune); an open one (its writer died, or stopped, mid-batch) after staleMs: a writer
- * that comes back finds it gone and syncs on its own (finish).
+ * Which ones: see RetireRule. A writer that comes back to find its open journal gone syncs
+ * on its own (finish).
  */
-export async function retireJournals(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number, wait = false, olderThanMs = 0): Promise<number> {
+export async function retireJournals(fs: QueueFs, dir: string, rule: RetireRule, wait = false): Promise<number> {
   // One sync at a time across the workers: while another retires, this one need not (but
   // prune, which must not delete what a journal still names, waits for it).
   let release: () => Promise<void>;
@@ -297,18 +308,18 @@ export async function retireJournals(fs: QueueFs, dir: string, bootId: string, p
     throw err;
   }
   try {
-    return await retireUnlocked(fs, dir, bootId, probeNow, staleMs, olderThanMs);
+    return await retireUnlocked(fs, dir, rule);
   } finally {
     await release().catch(() => undefined);
   }
 }
 
 /**
- * This boot's journals a sync may retire now. A journal's age is that of its last write (a
- * rename to .pub keeps the mtime). With olderThanMs 0 every published one is ready, even
- * one whose mtime is ahead of probeNow (a clock stepped back).
+ * The journals a sync may retire now. A journal's age is that of its last write (a rename
+ * to .pub keeps the mtime). With olderThanMs 0 every published one is ready, even one
+ * whose mtime is ahead of probeNow (a clock stepped back).
  */
-export function readyJournals(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number, olderThanMs: number): string[] {
+export function readyJournals(fs: QueueFs, dir: string, { bootId, probeNow, staleMs, olderThanMs }: RetireRule): string[] {
   const ready: string[] = [];
   for (const j of listJournals(fs, dir)) {
     if (j.boot !== bootId) continue;
@@ -323,8 +334,8 @@ export function readyJournals(fs: QueueFs, dir: string, bootId: string, probeNow
   return ready;
 }
 
-async function retireUnlocked(fs: QueueFs, dir: string, bootId: string, probeNow: number, staleMs: number, olderThanMs: number): Promise<number> {
-  const ready = readyJournals(fs, dir, bootId, probeNow, staleMs, olderThanMs);
+async function retireUnlocked(fs: QueueFs, dir: string, rule: RetireRule): Promise<number> {
+  const ready = readyJournals(fs, dir, rule);
   if (ready.length === 0) return 0;
   await fs.syncfs(dir);
   let retired = 0;

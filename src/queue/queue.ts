@@ -544,9 +544,11 @@ export class FsQueue {
     mine.done = (async () => {
       try {
         await running?.done.catch(() => undefined);
-        // Nothing ready: no lock taken (a worker asks at every reap).
-        if (readyJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS, olderThanMs).length === 0) return 0;
-        return await retireJournals(this.fs, this.journalDir, bootId, this.fsNow(), TMP_MAX_AGE_MS, wait, olderThanMs);
+        const rule = { bootId, probeNow: this.fsNow(), staleMs: TMP_MAX_AGE_MS, olderThanMs };
+        // Nothing ready: no lock taken (a worker asks at every reap). Under the lock the
+        // list is read again: another process may have retired some meanwhile.
+        if (readyJournals(this.fs, this.journalDir, rule).length === 0) return 0;
+        return await retireJournals(this.fs, this.journalDir, rule, wait);
       } finally {
         if (this.retiring === mine) this.retiring = null;
       }

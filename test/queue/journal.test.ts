@@ -146,12 +146,18 @@ describe('enqueue journal', () => {
     const q = new FsQueue({ dir, bootId: 'boot-a', journal: true }).init();
     await q.enqueueBatch(batch(10));
     const fsc = counting();
+    const settleMs = 60_000;
+    // The batch settles while the worker runs: its first job ages the journal, after the
+    // reap the worker ran as it started (the batch young then) has looked.
     const handler = async (job: { id: string }) => {
-      if (job.id === 'j0000') await new Promise((r) => setTimeout(r, 400));
+      if (job.id !== 'j0000') return null;
+      await new Promise((r) => setImmediate(r));
+      const old = new Date(Date.now() - settleMs - 5_000);
+      fs.utimesSync(path.join(dir, 'meta', 'journal', journals(dir)[0]!), old, old);
       return null;
     };
-    // One reap, as it starts (the batch is young then); none after, until it ends.
-    const worker = new Worker({ queue: new FsQueue({ dir, fs: fsc, bootId: 'boot-a', journal: true }), handler, burst: true, reapEveryMs: 3_600_000, watch: false, journalSettleMs: 200 });
+    // No reap after the first one, until it ends.
+    const worker = new Worker({ queue: new FsQueue({ dir, fs: fsc, bootId: 'boot-a', journal: true }), handler, burst: true, reapEveryMs: 3_600_000, watch: false, journalSettleMs: settleMs });
     expect((await worker.run()).completed).toBe(10);
     expect(fsc.syncfsCalls).toBe(1);
     expect(journals(dir)).toEqual([]);
